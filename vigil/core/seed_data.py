@@ -1,0 +1,278 @@
+"""Reference data installed on every database: categories and legal bases.
+
+Legal bases are seeded *unverified*: the UI marks them "to be verified by the legal
+officer" until an administrator confirms each one (article numbers and whether an
+instrument has since been amended or replaced must be checked against the official text).
+"""
+
+from __future__ import annotations
+
+CATEGORIES: list[dict[str, object]] = [
+    {
+        "code": "fraud",
+        "name_vi": "Lừa đảo chiếm đoạt tài sản",
+        "name_en": "Fraud and scams",
+        "severity": 3,
+        "default_action": "dns_block",
+        "default_expiry_days": 180,
+    },
+    {
+        "code": "phishing",
+        "name_vi": "Trang giả mạo đánh cắp thông tin (phishing)",
+        "name_en": "Phishing",
+        "severity": 4,
+        "default_action": "dns_block",
+        "default_expiry_days": 180,
+    },
+    {
+        "code": "malware",
+        "name_vi": "Phát tán mã độc",
+        "name_en": "Malware distribution",
+        "severity": 4,
+        "default_action": "dns_block",
+        "default_expiry_days": 365,
+    },
+    {
+        "code": "gambling",
+        "name_vi": "Tổ chức đánh bạc trái phép qua mạng",
+        "name_en": "Illegal online gambling",
+        "severity": 3,
+        "default_action": "dns_block",
+        "default_expiry_days": 365,
+    },
+    {
+        "code": "impersonation",
+        "name_vi": "Giả mạo cơ quan nhà nước, ngân hàng",
+        "name_en": "Impersonation of agencies or banks",
+        "severity": 4,
+        "default_action": "takedown_request",
+        "default_expiry_days": 180,
+    },
+    {
+        "code": "personal-data-trade",
+        "name_vi": "Mua bán trái phép dữ liệu cá nhân",
+        "name_en": "Trade in personal data",
+        "severity": 3,
+        "default_action": "takedown_request",
+        "default_expiry_days": 365,
+    },
+    {
+        "code": "spam-sms",
+        "name_vi": "Tin nhắn rác",
+        "name_en": "SMS spam",
+        "severity": 2,
+        "default_action": "takedown_request",
+        "default_expiry_days": 90,
+    },
+    {
+        "code": "spam-call",
+        "name_vi": "Cuộc gọi rác",
+        "name_en": "Spam calls",
+        "severity": 2,
+        "default_action": "takedown_request",
+        "default_expiry_days": 90,
+    },
+    {
+        "code": "spam-email",
+        "name_vi": "Thư điện tử rác",
+        "name_en": "E-mail spam",
+        "severity": 1,
+        "default_action": "takedown_request",
+        "default_expiry_days": 90,
+    },
+    {
+        "code": "intrusion",
+        "name_vi": "Xâm nhập trái phép hệ thống thông tin",
+        "name_en": "Intrusion",
+        "severity": 4,
+        "default_action": "referral_to_police",
+        "default_expiry_days": 180,
+    },
+    {
+        "code": "defacement",
+        "name_vi": "Thay đổi giao diện, chèn nội dung trái phép vào trang web",
+        "name_en": "Defacement and injected content",
+        "severity": 3,
+        "default_action": "takedown_request",
+        "default_expiry_days": 90,
+    },
+    {
+        "code": "csam",
+        "name_vi": "Xâm hại tình dục trẻ em (chỉ chuyển cơ quan công an)",
+        "name_en": "Child sexual abuse material (referral only)",
+        "severity": 4,
+        "default_action": "referral_to_police",
+        "default_expiry_days": 365,
+        "referral_only": True,
+    },
+]
+
+PENAL_CODE = "Bộ luật Hình sự 2015 (100/2015/QH13, sửa đổi 2017)"
+DECREE_15 = "Nghị định 15/2020/NĐ-CP (sửa đổi bởi Nghị định 14/2022/NĐ-CP)"
+DECREE_147 = "Nghị định 147/2024/NĐ-CP"
+DECREE_91 = "Nghị định 91/2020/NĐ-CP"
+DECREE_13 = "Nghị định 13/2023/NĐ-CP"
+CYBERSECURITY_LAW = "Luật An ninh mạng 2018 (24/2018/QH14)"
+NETWORK_SECURITY_LAW = "Luật An toàn thông tin mạng 2015 (86/2015/QH13)"
+
+LEGAL_BASES: list[dict[str, object]] = [
+    {
+        "code": "blhs-174",
+        "instrument": PENAL_CODE,
+        "article": "Điều 174",
+        "summary_vi": "Tội lừa đảo chiếm đoạt tài sản.",
+        "summary_en": "Fraud (obtaining property by deception).",
+        "categories": ["fraud", "phishing", "impersonation"],
+    },
+    {
+        "code": "blhs-290",
+        "instrument": PENAL_CODE,
+        "article": "Điều 290",
+        "summary_vi": "Tội sử dụng mạng máy tính, mạng viễn thông, phương tiện điện tử thực hiện hành vi chiếm đoạt tài sản.",
+        "summary_en": "Using computer or telecommunication networks or electronic means to appropriate property.",
+        "categories": ["fraud", "phishing", "impersonation"],
+    },
+    {
+        "code": "blhs-286",
+        "instrument": PENAL_CODE,
+        "article": "Điều 286",
+        "summary_vi": "Tội phát tán chương trình tin học gây hại cho hoạt động của mạng máy tính, mạng viễn thông, phương tiện điện tử.",
+        "summary_en": "Spreading computer programs harmful to networks or electronic devices (malware).",
+        "categories": ["malware"],
+    },
+    {
+        "code": "blhs-288",
+        "instrument": PENAL_CODE,
+        "article": "Điều 288",
+        "summary_vi": "Tội đưa hoặc sử dụng trái phép thông tin mạng máy tính, mạng viễn thông (kể cả mua bán, công khai hoá thông tin riêng).",
+        "summary_en": "Unlawfully posting or using information on computer or telecommunication networks, including trading private information.",
+        "categories": ["personal-data-trade"],
+    },
+    {
+        "code": "blhs-289",
+        "instrument": PENAL_CODE,
+        "article": "Điều 289",
+        "summary_vi": "Tội xâm nhập trái phép vào mạng máy tính, mạng viễn thông hoặc phương tiện điện tử của người khác.",
+        "summary_en": "Unauthorised intrusion into another's computer network, telecommunication network or electronic device.",
+        "categories": ["intrusion", "defacement"],
+    },
+    {
+        "code": "blhs-291",
+        "instrument": PENAL_CODE,
+        "article": "Điều 291",
+        "summary_vi": "Tội thu thập, tàng trữ, trao đổi, mua bán, công khai hoá trái phép thông tin về tài khoản ngân hàng.",
+        "summary_en": "Unlawfully collecting, storing, exchanging, trading or disclosing bank-account information.",
+        "categories": ["personal-data-trade", "fraud"],
+    },
+    {
+        "code": "blhs-321",
+        "instrument": PENAL_CODE,
+        "article": "Điều 321",
+        "summary_vi": "Tội đánh bạc.",
+        "summary_en": "Gambling.",
+        "categories": ["gambling"],
+    },
+    {
+        "code": "blhs-322",
+        "instrument": PENAL_CODE,
+        "article": "Điều 322",
+        "summary_vi": "Tội tổ chức đánh bạc hoặc gá bạc.",
+        "summary_en": "Organising gambling or running a gambling den.",
+        "categories": ["gambling"],
+    },
+    {
+        "code": "blhs-147",
+        "instrument": PENAL_CODE,
+        "article": "Điều 147",
+        "summary_vi": "Tội sử dụng người dưới 16 tuổi vào mục đích khiêu dâm (chuyển cơ quan công an).",
+        "summary_en": "Using persons under 16 for pornographic purposes (referred to the police).",
+        "categories": ["csam"],
+    },
+    {
+        "code": "nd15-antt",
+        "instrument": DECREE_15,
+        "article": "Các điều về an toàn thông tin mạng",
+        "summary_vi": "Xử phạt vi phạm hành chính về an toàn thông tin mạng, bảo vệ thông tin cá nhân, sử dụng dịch vụ mạng xã hội. Cần xác định điều, khoản cụ thể.",
+        "summary_en": "Administrative penalties for network-security, personal-information and social-network violations. The exact article must be identified.",
+        "categories": ["fraud", "impersonation", "malware", "defacement", "personal-data-trade"],
+    },
+    {
+        "code": "nd147-ngan-chan",
+        "instrument": DECREE_147,
+        "article": "Các điều về ngăn chặn, gỡ bỏ thông tin vi phạm",
+        "summary_vi": "Quản lý, cung cấp, sử dụng dịch vụ Internet và thông tin trên mạng; trách nhiệm ngăn chặn, gỡ bỏ thông tin vi phạm pháp luật theo yêu cầu của cơ quan có thẩm quyền.",
+        "summary_en": "Internet services and online information; providers' duty to block or remove unlawful information on request of the competent authority.",
+        "categories": [
+            "fraud",
+            "phishing",
+            "gambling",
+            "impersonation",
+            "malware",
+            "personal-data-trade",
+            "defacement",
+        ],
+    },
+    {
+        "code": "nd91-rac",
+        "instrument": DECREE_91,
+        "article": "Các hành vi bị nghiêm cấm",
+        "summary_vi": "Chống tin nhắn rác, thư điện tử rác, cuộc gọi rác.",
+        "summary_en": "Combating spam messages, spam e-mail and spam calls.",
+        "categories": ["spam-sms", "spam-call", "spam-email"],
+    },
+    {
+        "code": "nd13-dlcn",
+        "instrument": DECREE_13,
+        "article": "Các quy định về xử lý dữ liệu cá nhân",
+        "summary_vi": "Bảo vệ dữ liệu cá nhân. Kiểm tra hiệu lực: Luật Bảo vệ dữ liệu cá nhân 2025 có hiệu lực từ 01/01/2026.",
+        "summary_en": "Personal data protection. Check validity: the Law on Personal Data Protection 2025 applies from 1 January 2026.",
+        "categories": ["personal-data-trade"],
+    },
+    {
+        "code": "luat-anm-8",
+        "instrument": CYBERSECURITY_LAW,
+        "article": "Điều 8",
+        "summary_vi": "Các hành vi bị nghiêm cấm về an ninh mạng.",
+        "summary_en": "Acts prohibited in cyberspace.",
+        "categories": [
+            "fraud",
+            "phishing",
+            "malware",
+            "gambling",
+            "impersonation",
+            "intrusion",
+            "personal-data-trade",
+        ],
+    },
+    {
+        "code": "luat-anm-18",
+        "instrument": CYBERSECURITY_LAW,
+        "article": "Điều 18",
+        "summary_vi": "Phòng, chống hành vi sử dụng không gian mạng, công nghệ thông tin, phương tiện điện tử để vi phạm pháp luật về trật tự, an toàn xã hội (chiếm đoạt tài sản, đánh bạc qua mạng…).",
+        "summary_en": "Preventing the use of cyberspace to violate public order, e.g. appropriation of property and online gambling.",
+        "categories": ["fraud", "gambling"],
+    },
+    {
+        "code": "luat-anm-26",
+        "instrument": CYBERSECURITY_LAW,
+        "article": "Điều 26",
+        "summary_vi": "Trách nhiệm của doanh nghiệp cung cấp dịch vụ trên không gian mạng ngăn chặn, gỡ bỏ thông tin vi phạm.",
+        "summary_en": "Duties of online service providers to block and remove unlawful information.",
+        "categories": ["fraud", "phishing", "gambling", "impersonation", "malware"],
+    },
+    {
+        "code": "luat-attt-7",
+        "instrument": NETWORK_SECURITY_LAW,
+        "article": "Điều 7",
+        "summary_vi": "Các hành vi bị nghiêm cấm (phát tán thư rác, mã độc; xâm nhập trái phép; giả mạo…).",
+        "summary_en": "Prohibited acts (spreading spam and malware, intrusion, impersonation…).",
+        "categories": [
+            "malware",
+            "intrusion",
+            "spam-email",
+            "spam-sms",
+            "impersonation",
+            "defacement",
+        ],
+    },
+]
