@@ -82,7 +82,7 @@ class ApiClient:
 
     def __init__(self, user: User) -> None:
         _token, self.raw = core_services.issue_token(actor=user, user=user, name="tests")
-        self.client = Client(HTTP_AUTHORIZATION=f"Bearer {self.raw}")
+        self.client = Client(HTTP_AUTHORIZATION=f"Bearer {self.raw}", HTTP_ACCEPT_LANGUAGE="en")
         self.user = user
 
     def _call(self, method: str, path: str, body: Any = None, **extra: Any) -> Any:

@@ -1,11 +1,10 @@
 """API endpoints for cases, evidence, appraisals, decisions and appeals."""
 
-from __future__ import annotations
-
 from typing import Any
 
 from django.http import FileResponse, HttpRequest
-from ninja import File, Form, Query, Router, UploadedFile
+from django.utils.translation import gettext as _
+from ninja import File, Form, Query, Router, Status, UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from vigil.cases import lookups, services
@@ -51,7 +50,7 @@ def list_cases(request: HttpRequest, filters: Query[CaseFilter]) -> Any:
 
 
 @router.post("/cases", response={201: CaseDetailOut})
-def create_case(request: HttpRequest, body: CaseIn) -> tuple[int, Case]:
+def create_case(request: HttpRequest, body: CaseIn) -> Status:
     user = actor(request)
     case = services.open_case(
         actor=user,
@@ -63,7 +62,7 @@ def create_case(request: HttpRequest, body: CaseIn) -> tuple[int, Case]:
         assignee=lookups.user_by_username(body.assignee) if body.assignee else None,
         indicators=[(item.type, item.value) for item in body.indicators],
     )
-    return 201, lookups.visible_case(user, case.code, detail=True)
+    return Status(201, lookups.visible_case(user, case.code, detail=True))
 
 
 @router.get("/cases/{code}", response=CaseDetailOut)
@@ -106,7 +105,7 @@ def merge(request: HttpRequest, code: str, body: MergeIn) -> Case:
 
 
 @router.post("/cases/{code}/indicators", response={201: IndicatorRef})
-def add_indicator(request: HttpRequest, code: str, body: IndicatorIn) -> tuple[int, Any]:
+def add_indicator(request: HttpRequest, code: str, body: IndicatorIn) -> Status:
     user = actor(request)
     link = services.add_indicator(
         actor=user,
@@ -115,7 +114,7 @@ def add_indicator(request: HttpRequest, code: str, body: IndicatorIn) -> tuple[i
         raw=body.value,
         note=body.note,
     )
-    return 201, link.indicator
+    return Status(201, link.indicator)
 
 
 @router.get("/cases/{code}/timeline", response=list[TimelineOut])
@@ -131,7 +130,7 @@ def upload_evidence(
     file: File[UploadedFile],
     source: Form[str] = "",
     note: Form[str] = "",
-) -> tuple[int, Any]:
+) -> Status:
     user = actor(request)
     item = services.add_evidence(
         actor=user,
@@ -142,11 +141,11 @@ def upload_evidence(
         source=source,
         note=note,
     )
-    return 201, item
+    return Status(201, item)
 
 
 @router.post("/cases/{code}/evidence/withheld", response={201: EvidenceOut})
-def record_withheld(request: HttpRequest, code: str, body: WithheldEvidenceIn) -> tuple[int, Any]:
+def record_withheld(request: HttpRequest, code: str, body: WithheldEvidenceIn) -> Status:
     user = actor(request)
     item = services.register_withheld_evidence(
         actor=user,
@@ -157,7 +156,7 @@ def record_withheld(request: HttpRequest, code: str, body: WithheldEvidenceIn) -
         source=body.source,
         note=body.note,
     )
-    return 201, item
+    return Status(201, item)
 
 
 @router.get("/evidence/{item_id}", response=EvidenceOut)
@@ -173,7 +172,7 @@ def download_evidence(request: HttpRequest, item_id: int) -> FileResponse:
 
 
 @router.post("/cases/{code}/appraisals", response={201: AppraisalOut})
-def add_appraisal(request: HttpRequest, code: str, body: AppraisalIn) -> tuple[int, Any]:
+def add_appraisal(request: HttpRequest, code: str, body: AppraisalIn) -> Status:
     user = actor(request)
     appraisal = services.add_appraisal(
         actor=user,
@@ -182,7 +181,7 @@ def add_appraisal(request: HttpRequest, code: str, body: AppraisalIn) -> tuple[i
         reasoning=body.reasoning,
         category=lookups.category_by_code(body.category) if body.category else None,
     )
-    return 201, appraisal
+    return Status(201, appraisal)
 
 
 @router.get("/decisions", response=list[DecisionOut])
@@ -204,15 +203,15 @@ def list_decisions(
 
 
 @router.post("/cases/{code}/decisions", response={201: DecisionOut})
-def draft_decision(request: HttpRequest, code: str, body: DecisionIn) -> tuple[int, Decision]:
+def draft_decision(request: HttpRequest, code: str, body: DecisionIn) -> Status:
     user = actor(request)
     case = lookups.visible_case(user, code)
     link = case.indicator_links.select_related("indicator").filter(indicator_id=body.indicator_id).first()
     if link is None:
-        raise InvalidInput("The indicator must be on this case.", details={"field": "indicator_id"})
+        raise InvalidInput(_("The indicator must be on this case."), details={"field": "indicator_id"})
     evidence = list(case.evidence.filter(pk__in=body.evidence_ids))
     if len(evidence) != len(set(body.evidence_ids)):
-        raise InvalidInput("Some evidence ids are not on this case.", details={"field": "evidence_ids"})
+        raise InvalidInput(_("Some evidence ids are not on this case."), details={"field": "evidence_ids"})
     decision = services.draft_decision(
         actor=user,
         case=case,
@@ -225,7 +224,7 @@ def draft_decision(request: HttpRequest, code: str, body: DecisionIn) -> tuple[i
         expires_at=body.expires_at,
         category=lookups.category_by_code(body.category) if body.category else None,
     )
-    return 201, lookups.visible_decision(user, decision.pk)
+    return Status(201, lookups.visible_decision(user, decision.pk))
 
 
 @router.get("/decisions/{decision_id}", response=DecisionOut)
@@ -264,7 +263,7 @@ def list_appeals(request: HttpRequest, state: str | None = None) -> Any:
 
 
 @router.post("/decisions/{decision_id}/appeals", response={201: AppealOut})
-def record_appeal(request: HttpRequest, decision_id: int, body: AppealIn) -> tuple[int, Appeal]:
+def record_appeal(request: HttpRequest, decision_id: int, body: AppealIn) -> Status:
     user = actor(request)
     appeal = services.record_appeal(
         actor=user,
@@ -273,7 +272,7 @@ def record_appeal(request: HttpRequest, decision_id: int, body: AppealIn) -> tup
         grounds=body.grounds,
         contact=body.contact,
     )
-    return 201, appeal
+    return Status(201, appeal)
 
 
 @router.post("/appeals/{appeal_id}/review", response=AppealOut)

@@ -13,6 +13,15 @@ if TYPE_CHECKING:
     from vigil.core.models import User
 
 
+def _as_indicator_value(query: str) -> str | None:
+    from vigil.lib.indicators import IndicatorError, normalise_any
+
+    try:
+        return normalise_any(query.strip()).value if query.strip() else None
+    except IndicatorError:
+        return None
+
+
 class CaseQuerySet(models.QuerySet):  # type: ignore[type-arg]
     """Cases, with the scoping rule every page and endpoint goes through."""
 
@@ -36,11 +45,19 @@ class CaseQuerySet(models.QuerySet):  # type: ignore[type-arg]
         return self.filter(status__in=OPEN)
 
     def search(self, query: str) -> CaseQuerySet:
-        """Accent- and case-insensitive match of every word in code, title, text and indicators."""
-        result = self
+        """Accent- and case-insensitive match of every word in code, title, text and indicators.
+
+        A query that is itself an indicator in any spelling ("0912 345 678", "hxxp://…")
+        also finds the cases carrying that indicator's normalised value.
+        """
+        words = self
         for word in fold(query).split()[:10]:
-            result = result.filter(search_text__contains=word)
-        return result
+            words = words.filter(search_text__contains=word)
+        value = _as_indicator_value(query)
+        if value is None:
+            return words
+        carrying = self.filter(indicator_links__indicator__value=value).values("pk")
+        return self.filter(models.Q(pk__in=words.values("pk")) | models.Q(pk__in=carrying))
 
 
 class CaseScopedQuerySet(models.QuerySet):  # type: ignore[type-arg]

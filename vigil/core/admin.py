@@ -58,7 +58,7 @@ class OrganisationAdmin(AuditedAdmin):
 @admin.register(User)
 class VigilUserAdmin(UserAdmin, AuditedAdmin):  # type: ignore[misc]
     fieldsets = (*UserAdmin.fieldsets, (_("Vigil"), {"fields": ("organisation",)}))  # type: ignore[misc]
-    list_display = ("username", "get_full_name", "organisation", "is_active")
+    list_display = ("username", "first_name", "last_name", "organisation", "is_active")
     list_filter = ("organisation", "groups", "is_active")
 
 

@@ -1,10 +1,9 @@
 """API endpoints for reference data, the current user, tokens and the audit trail."""
 
-from __future__ import annotations
-
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Query, Router
+from django.utils.translation import gettext as _
+from ninja import Query, Router, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from vigil.core import audit, roles, services
@@ -62,13 +61,13 @@ def list_tokens(request: HttpRequest) -> object:
 
 
 @router.post("/tokens", response={201: TokenCreatedOut})
-def create_token(request: HttpRequest, body: TokenIn) -> tuple[int, dict[str, object]]:
+def create_token(request: HttpRequest, body: TokenIn) -> Status:
     token, raw = services.issue_token(
         actor=actor(request), user=actor(request), name=body.name, days=body.days
     )
     data = TokenOut.from_orm(token).dict()
     data["token"] = raw
-    return 201, data
+    return Status(201, data)
 
 
 @router.post("/tokens/{token_id}/revoke", response=TokenOut)
@@ -79,7 +78,7 @@ def revoke_token(request: HttpRequest, token_id: int) -> object:
 
 def _require_auditor(request: HttpRequest) -> None:
     if not roles.can(actor(request), "audit.view"):
-        raise NotAllowed("Only auditors and administrators may read the audit trail.")
+        raise NotAllowed(_("Only auditors and administrators may read the audit trail."))
 
 
 @router.get("/audit/events", response=list[AuditEventOut])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import math
 from typing import Any
 
 import segno
@@ -13,6 +14,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
@@ -52,6 +54,17 @@ def _enrolment_device(request: HttpRequest, user: User) -> TOTPDevice:
     return device
 
 
+def _wrong_code_message(allowed: bool, info: dict[str, Any] | None) -> str:
+    if allowed:
+        return _("That code is wrong or expired; wait for the next one and try again.")
+    locked_until = (info or {}).get("locked_until")
+    seconds = max(1, math.ceil((locked_until - timezone.now()).total_seconds())) if locked_until else 60
+    return _("After %(n)s wrong codes, wait %(s)s seconds before the next try.") % {
+        "n": (info or {}).get("failure_count", "?"),
+        "s": seconds,
+    }
+
+
 @login_required
 def two_factor(request: HttpRequest) -> HttpResponse:
     """Verify a TOTP code, or enrol an authenticator app on first log-in."""
@@ -64,7 +77,7 @@ def two_factor(request: HttpRequest) -> HttpResponse:
         device = _enrolment_device(request, user)
     form = TokenCodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        allowed, _info = device.verify_is_allowed()
+        allowed, info = device.verify_is_allowed()
         if allowed and device.verify_token(form.cleaned_data["code"]):
             if enrolling:
                 device.confirmed = True
@@ -74,12 +87,7 @@ def two_factor(request: HttpRequest) -> HttpResponse:
             otp_login(request, device)
             audit.record(actor=user, action="user.logged_in", obj=user)
             return redirect(_safe_next(request))
-        form.add_error(
-            "code",
-            _("That code is wrong or expired; wait for the next one and try again.")
-            if allowed
-            else _("Too many wrong codes; wait a minute and try again."),
-        )
+        form.add_error("code", _wrong_code_message(allowed, info))
     context: dict[str, Any] = {"form": form, "enrolling": enrolling, "next": _safe_next(request)}
     if enrolling:
         context["secret"] = base64.b32encode(device.bin_key).decode()

@@ -1,7 +1,5 @@
 """API endpoints for indicators: list, detail, and parsing without storing."""
 
-from __future__ import annotations
-
 from typing import Any
 
 from django.http import HttpRequest

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from vigil.core import audit
 from vigil.core.models import User
@@ -18,7 +19,7 @@ def parse(kind: str | None, raw: str) -> lib.Indicator:
     """Normalise ``raw`` as ``kind`` (or the best guess), with a specific error if it fails."""
     raw = (raw or "").strip()
     if not raw:
-        raise InvalidInput("empty value", code="invalid_indicator")
+        raise InvalidInput(_("Enter a value."), code="invalid_indicator")
     if kind in DEFANGABLE:
         # Analysts paste defanged values (hxxp://, example[.]com); accept them as typed.
         raw = extract_lib.refang(raw)

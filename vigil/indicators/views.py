@@ -50,6 +50,7 @@ def indicator_list(request: HttpRequest) -> HttpResponse:
             "type": kind or "",
             "kinds": IndicatorKind.choices,
             "normalised": normalised,
+            "normalised_label": IndicatorKind(str(normalised.type)).label if normalised else "",
         },
     )
 

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from vigil.cases.choices import AppraisalVerdict, CaseStatus, DecisionScope, DecisionState
 from vigil.cases.models import Appraisal, Case, Decision, EvidenceItem
@@ -248,7 +249,7 @@ def expire_decisions(*, now: dt.datetime | None = None) -> int:
                 actor=None,
                 decision=Decision(pk=pk),
                 state=DecisionState.EXPIRED,
-                reason="expiry reached",
+                reason=gettext_noop("expiry reached"),
                 action="decision.expired",
             )
         except Conflict:
