@@ -178,6 +178,7 @@ def test_periodic_expiry_ends_only_past_decisions(analyst, approver, ready):
     assert services.expire_decisions() == 0
 
 
+@pytest.mark.django_db(transaction=True)  # the worker closes its connection, as a real one does
 def test_periodic_task_runs_through_the_database_task_backend(analyst, approver, ready):
     from django.core.management import call_command
 

@@ -54,7 +54,9 @@ def case_list(request: HttpRequest) -> HttpResponse:
         filter_error = "; ".join(str(error["msg"]) for error in exc.errors())
         filters = CaseFilter()
     cases = filters.apply(
-        Case.objects.visible_to(user).select_related("category", "organisation", "assignee")
+        Case.objects.visible_to(user)
+        .select_related("category", "organisation", "assignee")
+        .defer("description", "search_text")
     )
     page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
