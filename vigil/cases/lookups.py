@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 
@@ -42,7 +44,7 @@ def visible_decision(user: User, pk: int) -> Decision:
     decision = decisions_with_relations().visible_to(user).filter(pk=pk).first()  # type: ignore[attr-defined]
     if decision is None:
         raise NotFound(_("No decision #%(id)s (or you may not see it).") % {"id": pk})
-    return decision  # type: ignore[no-any-return]
+    return decision
 
 
 def visible_evidence(user: User, pk: int) -> EvidenceItem:
@@ -68,37 +70,28 @@ def visible_appeal(user: User, pk: int) -> Appeal:
     return appeal
 
 
+def _active(model: type[Any], field: str, value: str, message: str, form_field: str) -> Any:
+    row = model.objects.filter(**{field: value, "is_active": True}).first()
+    if row is None:
+        raise InvalidInput(message % {"value": value}, details={"field": form_field})
+    return row
+
+
 def category_by_code(code: str) -> Category:
     """An active category, or a field error naming the bad code."""
-    category = Category.objects.filter(code=code, is_active=True).first()
-    if category is None:
-        raise InvalidInput(_("Unknown category %(code)s.") % {"code": code}, details={"field": "category"})
-    return category
+    return _active(Category, "code", code, _("Unknown category %(value)s."), "category")
 
 
 def legal_basis_by_code(code: str) -> LegalBasis:
     """An active legal basis, or a field error."""
-    basis = LegalBasis.objects.filter(code=code, is_active=True).first()
-    if basis is None:
-        raise InvalidInput(
-            _("Unknown legal basis %(code)s.") % {"code": code}, details={"field": "legal_basis"}
-        )
-    return basis
+    return _active(LegalBasis, "code", code, _("Unknown legal basis %(value)s."), "legal_basis")
 
 
 def organisation_by_code(code: str) -> Organisation:
     """An active organisation, or a field error."""
-    organisation = Organisation.objects.filter(code=code, is_active=True).first()
-    if organisation is None:
-        raise InvalidInput(
-            _("Unknown organisation %(code)s.") % {"code": code}, details={"field": "organisation"}
-        )
-    return organisation
+    return _active(Organisation, "code", code, _("Unknown organisation %(value)s."), "organisation")
 
 
 def user_by_username(username: str) -> User:
     """An active user, or a field error."""
-    user = User.objects.filter(username=username, is_active=True).first()
-    if user is None:
-        raise InvalidInput(_("Unknown user %(name)s.") % {"name": username}, details={"field": "assignee"})
-    return user
+    return _active(User, "username", username, _("Unknown user %(value)s."), "assignee")
