@@ -20,6 +20,9 @@ def evidence_root(settings: Any, tmp_path: Any) -> Any:
     """Every test gets its own evidence store (and a fast password hash: tests make many users)."""
     settings.EVIDENCE_ROOT = tmp_path / "evidence"
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    from django.core.cache import cache
+
+    cache.clear()  # rate-limit windows must not leak from one test into another
     return settings.EVIDENCE_ROOT
 
 

@@ -94,10 +94,16 @@ def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 
 def register_routers() -> None:
     """Mount each app's router (called once from the URLconf)."""
+    from vigil.blocking.api import router as blocking_router
     from vigil.cases.api import router as cases_router
+    from vigil.collection.api import router as collection_router
     from vigil.core.api import router as core_router
     from vigil.indicators.api import router as indicators_router
+    from vigil.intake.api import router as intake_router
 
     api.add_router("/", core_router)
     api.add_router("/indicators", indicators_router)
     api.add_router("/", cases_router)
+    api.add_router("/", blocking_router)
+    api.add_router("/", intake_router)
+    api.add_router("/", collection_router)

@@ -51,9 +51,13 @@ INSTALLED_APPS = [
     "vigil.core",
     "vigil.indicators",
     "vigil.cases",
+    "vigil.blocking",
+    "vigil.intake",
+    "vigil.collection",
 ]
 
 MIDDLEWARE = [
+    "vigil.blocking.middleware.BlockPageMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "vigil.core.middleware.UploadLimitMiddleware",
@@ -170,8 +174,35 @@ EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_BYTES", 50 * 1024 * 1024, minimum=102
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_TEMP_DIR = None
 
+# Blocking engine: the shared snapshot and exports, the policy zone, the block page.
+VIGIL_BLOCKLIST_DIR = Path(env_str("BLOCKLIST_DIR", str(DATA_DIR / "blocklist")) or "").resolve()
+VIGIL_RPZ_ZONE = env_str("RPZ_ZONE", "rpz.vigil") or "rpz.vigil"
+VIGIL_RPZ_POLICY = env_str("RPZ_POLICY", "cname") or "cname"
+if VIGIL_RPZ_POLICY not in {"cname", "nxdomain"}:
+    raise ImproperlyConfigured("VIGIL_RPZ_POLICY must be cname (block page) or nxdomain")
+VIGIL_BLOCK_PAGE_HOST = env_str("BLOCK_PAGE_HOST", "blocked.vigil.invalid") or "blocked.vigil.invalid"
+VIGIL_PUBLIC_URL = (env_str("PUBLIC_URL", "http://127.0.0.1:8000") or "").rstrip("/")
+# Host names that are Vigil itself; a request for any other name is a blocked site's
+# visitor sent here by the resolver's CNAME, and gets the block page.
+VIGIL_OWN_HOSTS = [host.lstrip(".") for host in ALLOWED_HOSTS if host != "*"]
+
 VIGIL_CASE_PREFIX = env_str("CASE_PREFIX", "VL") or "VL"
 VIGIL_SITE_NAME = env_str("SITE_NAME", "Vigil") or "Vigil"
+
+# Mail to reporters (status changes). Development writes mails to files under the data dir.
+EMAIL_BACKEND = env_str(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if PRODUCTION
+    else "django.core.mail.backends.filebased.EmailBackend",
+)
+EMAIL_FILE_PATH = DATA_DIR / "outbox"
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1)
+EMAIL_HOST_USER = env_str("EMAIL_USER", "") or ""
+EMAIL_HOST_PASSWORD = env_str("EMAIL_PASSWORD", "") or ""
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+DEFAULT_FROM_EMAIL = env_str("EMAIL_FROM", "vigil@localhost") or "vigil@localhost"
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = env_int("SESSION_HOURS", 10, minimum=1) * 3600

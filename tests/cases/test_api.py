@@ -113,7 +113,8 @@ def test_full_decision_flow_through_the_api(api, analyst, appraiser, approver):
     assert a.post(f"/decisions/{decision['id']}/approve").status_code == 403
     approved = r.post(f"/decisions/{decision['id']}/approve")
     assert approved.status_code == 200 and approved.json()["approved_by"] == "approver"
-    assert a.post(f"/decisions/{decision['id']}/activate").json()["state"] == "active"
+    assert approved.json()["state"] == "active", "approval puts the decision in force"
+    assert a.post(f"/decisions/{decision['id']}/activate").status_code == 409
     assert a.get(f"/cases/{code}").json()["status"] == "actioned"
     content = a.client.get(f"/api/v1/evidence/{evidence['id']}/content")
     assert content.status_code == 200 and b"".join(content.streaming_content) == b"<html>fake</html>"

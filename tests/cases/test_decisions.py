@@ -25,7 +25,7 @@ def test_approval_by_a_second_person_moves_the_case(analyst, approver, ready):
     case, item = ready
     decision = factories.draft(analyst, case, item)
     assert decision.state == "draft" and decision.target == "bad.example.com"
-    services.approve_decision(actor=approver, decision=decision)
+    services.approve_decision(actor=approver, decision=decision, activate=False)
     decision.refresh_from_db()
     case.refresh_from_db()
     assert (decision.state, decision.approved_by, case.status) == ("approved", approver, "decided")
@@ -62,7 +62,7 @@ def test_approver_cannot_be_the_only_appraiser(analyst):
         actor=other, case=case, verdict="violation_confirmed", reasoning="Đồng ý, giả mạo."
     )
     services.approve_decision(actor=appraiser_approver, decision=decision)
-    assert Decision.objects.get(pk=decision.pk).state == "approved"
+    assert Decision.objects.get(pk=decision.pk).state == "active", "approval puts a decision in force"
 
 
 def test_no_approval_without_a_confirming_appraisal(analyst, approver):
@@ -168,7 +168,6 @@ def test_periodic_expiry_ends_only_past_decisions(analyst, approver, ready):
     old, current = factories.draft(analyst, case, item), factories.draft(analyst, case, item)
     for decision in (old, current):
         services.approve_decision(actor=approver, decision=decision)
-        services.activate_decision(actor=analyst, decision=decision)
     Decision.objects.filter(pk=old.pk).update(expires_at=timezone.now() - dt.timedelta(minutes=1))
     assert services.expire_decisions() == 1
     old.refresh_from_db()
@@ -193,19 +192,17 @@ def test_periodic_task_runs_through_the_database_task_backend(analyst, approver,
     assert "expire_decisions" not in enqueue_due(), "a job is enqueued once per interval"
     call_command("db_worker", batch=True, queue_name="*", reload=False, startup_delay=False, verbosity=0)
     assert Decision.objects.get(pk=decision.pk).state == "expired"
-    result = expire_decisions.get_result(
-        __import__("django_tasks_db.models", fromlist=["DBTaskResult"]).DBTaskResult.objects.get().id
-    )
-    assert result.return_value == 1
+    from django_tasks_db.models import DBTaskResult
+
+    row = DBTaskResult.objects.get(task_path="vigil.cases.tasks.expire_decisions")
+    assert expire_decisions.get_result(row.id).return_value == 1
 
 
 @pytest.fixture
 def active_decision(analyst, approver, ready):
     case, item = ready
     decision = factories.draft(analyst, case, item)
-    services.approve_decision(actor=approver, decision=decision)
-    services.activate_decision(actor=analyst, decision=decision)
-    return decision
+    return services.approve_decision(actor=approver, decision=decision)
 
 
 def test_overturned_appeal_revokes_the_decision(analyst, approver, second_approver, active_decision):

@@ -123,7 +123,7 @@ def test_htmx_actions_refresh_the_case_in_place(analyst, appraiser, approver):
     approved = verified_client(approver).post(url + "approve/", {"decision": decision.pk}, **HTMX)
     assert approved.status_code == 200
     decision.refresh_from_db()
-    assert decision.state == "approved" and Case.objects.get(pk=case.pk).status == "decided"
+    assert decision.state == "active" and Case.objects.get(pk=case.pk).status == "actioned"
 
 
 def test_plain_post_fallback_redirects_with_a_message(analyst):

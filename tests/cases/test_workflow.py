@@ -22,9 +22,8 @@ PAIRS = [(a, b) for a, b in itertools.product(STATUSES, STATUSES) if a != b]
 def decided_case(analyst, appraiser, approver):
     """A case with evidence, an approved and an active decision, so every guard passes."""
     case, item = factories.case_ready_for_decision(analyst, appraiser)
-    for _ in range(2):
-        services.approve_decision(actor=approver, decision=factories.draft(analyst, case, item))
-    services.activate_decision(actor=analyst, decision=case.decisions.first())
+    services.approve_decision(actor=approver, decision=factories.draft(analyst, case, item), activate=False)
+    services.approve_decision(actor=approver, decision=factories.draft(analyst, case, item))
     return case
 
 

@@ -99,8 +99,8 @@ def test_case_from_report_to_approved_decision(live_server, new_page, tmp_path):
     _login(approver, base, "ok", secret=approver_secret)
     approver.goto(f"{base}/cases/{code}/")
     approver.click(".decision button.approve")
-    approver.wait_for_selector(".decision [data-state=approved]")
-    assert approver.inner_text("#case-status") == "Decided"
+    approver.wait_for_selector(".decision [data-state=active]")
+    assert approver.inner_text("#case-status") == "Actioned"
 
     auditor = new_page()
     _login(auditor, base, "au", secret=auditor_secret)

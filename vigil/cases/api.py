@@ -233,9 +233,18 @@ def get_decision(request: HttpRequest, decision_id: int) -> Decision:
 
 
 @router.post("/decisions/{decision_id}/approve", response=DecisionOut)
-def approve(request: HttpRequest, decision_id: int) -> Decision:
+def approve(
+    request: HttpRequest, decision_id: int, confirm_shared_ip: bool = False, activate: bool = True
+) -> Decision:
+    """Approve a draft and (unless ``activate=false``) put it in force; IP blocks on shared
+    addresses need ``confirm_shared_ip=true``."""
     user = actor(request)
-    services.approve_decision(actor=user, decision=lookups.visible_decision(user, decision_id))
+    services.approve_decision(
+        actor=user,
+        decision=lookups.visible_decision(user, decision_id),
+        confirm_shared_ip=confirm_shared_ip,
+        activate=activate,
+    )
     return lookups.visible_decision(user, decision_id)
 
 

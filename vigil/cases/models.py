@@ -209,6 +209,11 @@ class Decision(models.Model):
         USER, on_delete=models.PROTECT, null=True, blank=True, related_name="approved_decisions"
     )
     approved_at = models.DateTimeField(null=True, blank=True)
+    # An IP block on a shared (CDN, hosting) address needs an approver's explicit confirmation.
+    shared_ip_confirmed_by = models.ForeignKey(
+        USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    shared_ip_confirmed_at = models.DateTimeField(null=True, blank=True)
     activated_at = models.DateTimeField(null=True, blank=True)
     ended_at = models.DateTimeField(null=True, blank=True)
     end_reason = models.TextField(blank=True)
@@ -239,7 +244,9 @@ class Appeal(models.Model):
         default=AppealState.RECEIVED,
         db_index=True,
     )
-    received_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    # Empty for appeals filed by the public through the block page's appeal form.
+    received_by = models.ForeignKey(USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    tracking_code = models.CharField(_("tracking code"), max_length=20, unique=True, null=True, blank=True)
     received_at = models.DateTimeField(default=timezone.now)
     reviewer = models.ForeignKey(USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     outcome_reason = models.TextField(_("outcome reason"), blank=True)

@@ -223,7 +223,9 @@ ACTIONS: dict[str, tuple[str, type[forms.Form] | None, Handler]] = {
     "approve": (
         "decisions",
         None,
-        lambda u, c, f, r: services.approve_decision(actor=u, decision=_decision_on(u, c, r)),
+        lambda u, c, f, r: services.approve_decision(
+            actor=u, decision=_decision_on(u, c, r), confirm_shared_ip=r.POST.get("confirm_shared_ip") == "1"
+        ),
     ),
     "activate": (
         "decisions",

@@ -23,6 +23,7 @@ class Role(models.TextChoices):
     LIAISON = "liaison", _("Liaison (ISP / platform)")
     UNIT_REPORTER = "unit_reporter", _("Unit reporter")
     AUDITOR = "auditor", _("Auditor")
+    PARTNER = "partner", _("Reporting partner (bank, telco, platform)")
 
 
 class Severity(models.IntegerChoices):

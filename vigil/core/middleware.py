@@ -53,6 +53,7 @@ _OPEN_PREFIXES = (
     "/static/",
     "/i18n/",
     "/api/",
+    "/appeal/",
     "/account/login/",
     "/account/two-factor/",
     "/account/logout/",

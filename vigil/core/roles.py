@@ -37,6 +37,10 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "taxonomy.edit": frozenset({Role.ADMIN}),
     "legal_basis.verify": frozenset({Role.ADMIN}),
     "token.manage_own": frozenset(Role.values),
+    "intake.triage": frozenset({Role.ANALYST}),
+    "intake.warnings": frozenset({Role.ANALYST, Role.APPROVER}),
+    "intake.submit": frozenset({Role.PARTNER}),
+    "capture.run": frozenset({Role.ANALYST, Role.APPRAISER}),
 }
 
 

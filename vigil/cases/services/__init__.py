@@ -4,7 +4,12 @@ Views, the API, the CLI and tasks all call these functions; each runs in one
 transaction together with its audit event.
 """
 
-from vigil.cases.services.appeals import record_appeal, resolve_appeal, start_appeal_review
+from vigil.cases.services.appeals import (
+    record_appeal,
+    record_public_appeal,
+    resolve_appeal,
+    start_appeal_review,
+)
 from vigil.cases.services.cases import (
     add_indicator,
     merge_cases,
@@ -41,6 +46,7 @@ __all__ = [
     "open_case",
     "open_evidence",
     "record_appeal",
+    "record_public_appeal",
     "refresh_search_text",
     "register_withheld_evidence",
     "resolve_appeal",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import secrets
+
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -43,6 +45,43 @@ def record_appeal(
             obj=appeal,
             case_id=decision.case_id,
             changes={"decision": [None, decision.pk]},
+            summary=grounds[:500],
+        )
+    return appeal
+
+
+def _tracking_code() -> str:
+    # Unambiguous letters and digits; 8 of them make guessing a code hopeless.
+    alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+    return "KN-" + "".join(secrets.choice(alphabet) for _ in range(8))
+
+
+def record_public_appeal(*, decision: Decision, appellant: str, grounds: str, contact: str = "") -> Appeal:
+    """An appeal filed by anyone through the public form linked from the block page."""
+    if not (appellant or "").strip():
+        raise InvalidInput(_("Give your name or your organisation's."), details={"field": "appellant"})
+    if len((grounds or "").strip()) < 20:
+        raise InvalidInput(
+            _("Explain why the decision is wrong (at least a sentence or two)."), details={"field": "grounds"}
+        )
+    with transaction.atomic():
+        decision = Decision.objects.select_for_update().get(pk=decision.pk)
+        if decision.state not in {DecisionState.APPROVED, DecisionState.ACTIVE}:
+            raise Conflict(_("This decision is not in force, so there is nothing to appeal."))
+        appeal = Appeal.objects.create(
+            decision=decision,
+            appellant=appellant.strip()[:200],
+            contact=contact.strip()[:300],
+            grounds=grounds.strip(),
+            received_by=None,
+            tracking_code=_tracking_code(),
+        )
+        audit.record(
+            actor=None,
+            action="appeal.received",
+            obj=appeal,
+            case_id=decision.case_id,
+            changes={"decision": [None, decision.pk], "channel": [None, "public form"]},
             summary=grounds[:500],
         )
     return appeal

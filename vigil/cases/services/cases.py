@@ -46,7 +46,9 @@ def _next_code() -> str:
 
 def refresh_search_text(case: Case) -> None:
     """Rebuild the accent-folded text that case search matches against."""
-    values = case.indicator_links.values_list("indicator__value", "indicator__display")
+    # Bulk-imported cases hold thousands of indicators; search finds those through the
+    # indicator index (see CaseQuerySet.search), so the text keeps only the first ones.
+    values = case.indicator_links.order_by("id").values_list("indicator__value", "indicator__display")[:500]
     parts = [case.code, case.title, case.description]
     parts += [text for pair in values for text in pair]
     Case.objects.filter(pk=case.pk).update(search_text=fold(" ".join(parts)))

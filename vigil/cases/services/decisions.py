@@ -10,6 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from vigil.blocking import policy
+from vigil.cases import hooks
 from vigil.cases.choices import AppraisalVerdict, CaseStatus, DecisionScope, DecisionState
 from vigil.cases.models import Appraisal, Case, Decision, EvidenceItem
 from vigil.cases.services.cases import transition_case
@@ -22,7 +24,16 @@ from vigil.indicators.models import Indicator
 from vigil.lib.decision_scope import ScopeError, check_action_scope, target_for
 
 MAX_EXPIRY = dt.timedelta(days=3 * 365)
-DECISION_FIELDS = ("state", "approved_by", "approved_at", "activated_at", "ended_at", "end_reason")
+DECISION_FIELDS = (
+    "state",
+    "approved_by",
+    "approved_at",
+    "shared_ip_confirmed_by",
+    "shared_ip_confirmed_at",
+    "activated_at",
+    "ended_at",
+    "end_reason",
+)
 
 
 def add_appraisal(
@@ -94,6 +105,8 @@ def draft_decision(
         target = target_for(scope, indicator.type, indicator.value, indicator.attrs)
     except ScopeError as exc:
         raise InvalidInput(str(exc), code="invalid_scope", details={"field": "scope"}) from exc
+    if action == ActionKind.DNS_BLOCK:
+        policy.check_dns_target(target)
     evidence = list(evidence)
     if any(item.case_id != case.pk for item in evidence):
         raise InvalidInput(_("Evidence must belong to this case."), details={"field": "evidence"})
@@ -153,30 +166,63 @@ def _save_state(
     )
 
 
-def approve_decision(*, actor: User, decision: Decision) -> Decision:
-    """Approve a draft: the approver must not be its author and must not be the only appraiser."""
+def _check_shared_ip(actor: User, decision: Decision, confirm_shared_ip: bool) -> None:
+    if decision.action != ActionKind.IP_BLOCK:
+        return
+    shared = policy.shared_ranges_overlapping(decision.target)
+    if not shared:
+        return
+    if not confirm_shared_ip:
+        providers = ", ".join(sorted({f"{row.provider} {row.cidr}" for row in shared}))
+        raise Conflict(
+            _(
+                "%(target)s is a shared address (%(providers)s): blocking it cuts off every site hosted "
+                "there. Approve only with an explicit confirmation that you accept this."
+            )
+            % {"target": decision.target, "providers": providers},
+            code="shared_ip_needs_confirmation",
+            details={"shared_ranges": [row.cidr for row in shared]},
+        )
+    decision.shared_ip_confirmed_by, decision.shared_ip_confirmed_at = actor, timezone.now()
+
+
+def _check_approvable(actor: User, decision: Decision) -> None:
+    if decision.state != DecisionState.DRAFT:
+        raise Conflict(
+            _("Only a draft can be approved (this decision is %(s)s).") % {"s": decision.get_state_display()}
+        )
+    if decision.author_id == actor.pk:
+        raise FourEyesViolation(_("You drafted this decision; a different approver must approve it."))
+    appraised_by_other = decision.case.appraisals.filter(verdict=AppraisalVerdict.CONFIRMED).exclude(
+        appraiser=actor
+    )
+    if not appraised_by_other.exists():
+        raise FourEyesViolation(
+            _("Approval needs an appraisal confirming the violation by someone other than the approver.")
+        )
+    if decision.action != ActionKind.NO_ACTION and not decision.evidence.exists():
+        raise Conflict(_("A decision to act must rest on at least one evidence item."))
+    if decision.expires_at <= timezone.now():
+        raise Conflict(_("This draft has already passed its expiry; draft it again."))
+    if decision.action == ActionKind.DNS_BLOCK:
+        # The allow-list may have grown since the draft was written.
+        policy.check_dns_target(decision.target)
+
+
+def approve_decision(
+    *, actor: User, decision: Decision, confirm_shared_ip: bool = False, activate: bool = True
+) -> Decision:
+    """Approve a draft (and, by default, put it in force at once).
+
+    The approver must not be its author nor the only one who appraised the case; an IP
+    block on a shared address needs ``confirm_shared_ip``, which is recorded.
+    """
     require_on_case(actor, decision.case, "decision.approve")
     with transaction.atomic():
         decision = _locked(decision)
-        if decision.state != DecisionState.DRAFT:
-            raise Conflict(
-                _("Only a draft can be approved (this decision is %(s)s).")
-                % {"s": decision.get_state_display()}
-            )
-        if decision.author_id == actor.pk:
-            raise FourEyesViolation(_("You drafted this decision; a different approver must approve it."))
-        appraised_by_other = decision.case.appraisals.filter(verdict=AppraisalVerdict.CONFIRMED).exclude(
-            appraiser=actor
-        )
-        if not appraised_by_other.exists():
-            raise FourEyesViolation(
-                _("Approval needs an appraisal confirming the violation by someone other than the approver.")
-            )
-        if decision.action != ActionKind.NO_ACTION and not decision.evidence.exists():
-            raise Conflict(_("A decision to act must rest on at least one evidence item."))
-        if decision.expires_at <= timezone.now():
-            raise Conflict(_("This draft has already passed its expiry; draft it again."))
+        _check_approvable(actor, decision)
         before = audit.snapshot(decision, DECISION_FIELDS)
+        _check_shared_ip(actor, decision, confirm_shared_ip)
         decision.state, decision.approved_by, decision.approved_at = (
             DecisionState.APPROVED,
             actor,
@@ -184,8 +230,25 @@ def approve_decision(*, actor: User, decision: Decision) -> Decision:
         )
         _save_state(actor, decision, "decision.approved", before)
         if decision.case.status == CaseStatus.APPRAISAL:
-            transition_case(actor=actor, case=decision.case, target=CaseStatus.DECIDED, system=True)
+            decision.case = transition_case(
+                actor=actor, case=decision.case, target=CaseStatus.DECIDED, system=True
+            )
+        if activate:
+            _activate(actor, decision)
+        hooks.decision_changed(decision.pk)
     return decision
+
+
+def _activate(actor: User, decision: Decision) -> None:
+    if decision.expires_at <= timezone.now():
+        raise Conflict(_("This decision has passed its expiry and cannot be activated."))
+    before = audit.snapshot(decision, DECISION_FIELDS)
+    decision.state, decision.activated_at = DecisionState.ACTIVE, timezone.now()
+    _save_state(actor, decision, "decision.activated", before)
+    if decision.case.status == CaseStatus.DECIDED:
+        decision.case = transition_case(
+            actor=actor, case=decision.case, target=CaseStatus.ACTIONED, system=True
+        )
 
 
 def activate_decision(*, actor: User, decision: Decision) -> Decision:
@@ -198,13 +261,8 @@ def activate_decision(*, actor: User, decision: Decision) -> Decision:
                 _("Only an approved decision can be activated (this one is %(s)s).")
                 % {"s": decision.get_state_display()}
             )
-        if decision.expires_at <= timezone.now():
-            raise Conflict(_("This decision has passed its expiry and cannot be activated."))
-        before = audit.snapshot(decision, DECISION_FIELDS)
-        decision.state, decision.activated_at = DecisionState.ACTIVE, timezone.now()
-        _save_state(actor, decision, "decision.activated", before)
-        if decision.case.status == CaseStatus.DECIDED:
-            transition_case(actor=actor, case=decision.case, target=CaseStatus.ACTIONED, system=True)
+        _activate(actor, decision)
+        hooks.decision_changed(decision.pk)
     return decision
 
 
@@ -219,6 +277,7 @@ def end_decision(*, actor: User | None, decision: Decision, state: str, reason: 
         before = audit.snapshot(decision, DECISION_FIELDS)
         decision.state, decision.ended_at, decision.end_reason = state, timezone.now(), reason
         _save_state(actor, decision, action, before, summary=reason)
+        hooks.decision_changed(decision.pk)
     return decision
 
 

@@ -1,0 +1,1 @@
+"""Exports of the blocklist for enforcement points: RPZ, IP lists, URIBL, hosts, Adblock."""
