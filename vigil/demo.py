@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from vigil.blocking.services import rebuild_snapshot
 from vigil.cases import services as case_services
 from vigil.cases.models import Case
 from vigil.core import services as core_services
@@ -172,7 +173,6 @@ def _cases(users: dict[str, User], organisations: dict[str, Organisation]) -> No
         reasoning="Chặn phân giải tên miền của trang giả mạo trong 180 ngày.",
     )
     case_services.approve_decision(actor=approver, decision=decision)
-    case_services.activate_decision(actor=analyst, decision=decision)
 
     gambling_case = case_services.open_case(
         actor=analyst,
@@ -198,7 +198,10 @@ def build_demo() -> list[DemoLogin]:
         users = _users(organisations)
         if not Case.objects.exists():
             _cases(users, organisations)
-        logins = []
-        for username, _name, org, roles in USERS:
-            logins.append(DemoLogin(username, ",".join(roles), org, _totp_secret(users[username])))
+        logins = [
+            DemoLogin(username, ",".join(roles), org, _totp_secret(users[username]))
+            for username, _name, org, roles in USERS
+        ]
+    # The blocklist snapshot serves the check API and the block page from the start.
+    rebuild_snapshot()
     return logins
