@@ -11,6 +11,8 @@ vigil export FORMAT  a blocklist export (rpz, nftables, cidr, uribl, rspamd, hos
 vigil import-list    a list or feed as draft decisions; vigil approve-import approves them
 vigil publish        rebuild the blocklist and publish to every DNS target now
 vigil systemcheck    Django's own system checks (`check` is taken by the blocklist)
+vigil verify-capture a capture manifest's signature and its artefacts' hashes
+vigil capture-key    the public key that signs capture manifests
 """
 
 from __future__ import annotations

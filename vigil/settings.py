@@ -186,6 +186,40 @@ VIGIL_PUBLIC_URL = (env_str("PUBLIC_URL", "http://127.0.0.1:8000") or "").rstrip
 # visitor sent here by the resolver's CNAME, and gets the block page.
 VIGIL_OWN_HOSTS = [host.lstrip(".") for host in ALLOWED_HOSTS if host != "*"]
 
+# Capture of web pages as evidence (docs/collection.md).
+VIGIL_CAPTURE_RESOLVER = env_str("CAPTURE_RESOLVER", "") or ""  # "host[:port]"; empty: the system's
+VIGIL_FETCH_ALLOW_LOOPBACK = env_bool("FETCH_ALLOW_LOOPBACK", False)  # tests only: allows 127.0.0.1
+if PRODUCTION and VIGIL_FETCH_ALLOW_LOOPBACK:
+    raise ImproperlyConfigured("VIGIL_FETCH_ALLOW_LOOPBACK is for tests only; never set it in production")
+VIGIL_CAPTURE_BROWSER = env_str("CAPTURE_BROWSER", "auto") or "auto"  # auto, off, or a Chromium path
+VIGIL_CAPTURE_USER_AGENT = env_str(
+    "CAPTURE_USER_AGENT",
+    "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36",
+)
+VIGIL_CAPTURE_CRAWLER_USER_AGENT = env_str(
+    "CAPTURE_CRAWLER_USER_AGENT",
+    "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)",
+)
+VIGIL_CAPTURE_MOBILE_USER_AGENT = env_str(
+    "CAPTURE_MOBILE_USER_AGENT",
+    "Mozilla/5.0 (Linux; Android 14; SM-A546E) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/126.0.0.0 Mobile Safari/537.36",
+)
+VIGIL_CAPTURE_TIMEOUT = env_int("CAPTURE_TIMEOUT", 20, minimum=1)  # seconds per fetch
+VIGIL_CAPTURE_MAX_REDIRECTS = env_int("CAPTURE_MAX_REDIRECTS", 10, minimum=0)
+VIGIL_CAPTURE_MAX_BYTES = env_int("CAPTURE_MAX_BYTES", 10 * 1024 * 1024, minimum=1024)  # decompressed
+VIGIL_CAPTURE_CONTENT_TYPES = env_list(
+    "CAPTURE_CONTENT_TYPES",
+    ["text/html", "application/xhtml+xml", "text/plain", "text/xml", "application/xml", "application/json"],
+)
+VIGIL_CAPTURE_SIGNING_KEY_FILE = Path(
+    env_str("CAPTURE_SIGNING_KEY_FILE", str(DATA_DIR / "capture-signing-key.pem")) or ""
+).resolve()
+VIGIL_CAPTURE_COLLECTOR = env_str("CAPTURE_COLLECTOR", "") or ""  # default: vigil@<host name>
+VIGIL_CAPTURE_AUTO = env_bool("CAPTURE_AUTO", True)  # capture new URLs on open cases by themselves
+VIGIL_DETECTOR_PREFILL_SCORE = float(env_str("DETECTOR_PREFILL_SCORE", "0.8") or "0.8")
+VIGIL_RERESOLVE_MINUTES = env_int("RERESOLVE_MINUTES", 60, minimum=1)
+
 VIGIL_CASE_PREFIX = env_str("CASE_PREFIX", "VL") or "VL"
 VIGIL_SITE_NAME = env_str("SITE_NAME", "Vigil") or "Vigil"
 

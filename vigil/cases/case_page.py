@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 
+from vigil.cases import hooks
 from vigil.cases.choices import AppealState, DecisionState
 from vigil.cases.forms import (
     AppealForm,
@@ -76,7 +77,7 @@ def case_page_context(
         else WithheldEvidenceForm(),
         "transition_form": transition,
         "merge_form": MergeForm(),
-        "appraisal_form": bound.get("appraisals") or AppraisalForm(),
+        "appraisal_form": bound.get("appraisals") or AppraisalForm(initial=hooks.appraisal_initial(case)),
         "decision_form": bound.get("decisions")
         if isinstance(bound.get("decisions"), DecisionForm)
         else DecisionForm(case=case),

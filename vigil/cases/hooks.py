@@ -27,3 +27,23 @@ def decision_changed(decision_id: int) -> None:
     """Tell every listener, once the current transaction commits."""
     for listener in _listeners:
         transaction.on_commit(partial(listener, decision_id))
+
+
+# Providers of initial values for the appraisal form (e.g. detector findings), by app.
+AppraisalPrefill = Callable[[object], dict[str, object]]
+_appraisal_prefills: list[AppraisalPrefill] = []
+
+
+def on_appraisal_prefill(provider: AppraisalPrefill) -> AppraisalPrefill:
+    """Register ``provider(case) -> initial values`` for the appraisal form; it only suggests."""
+    if provider not in _appraisal_prefills:
+        _appraisal_prefills.append(provider)
+    return provider
+
+
+def appraisal_initial(case: object) -> dict[str, object]:
+    """Initial values for a case's appraisal form from every provider (later ones win)."""
+    initial: dict[str, object] = {}
+    for provider in _appraisal_prefills:
+        initial.update(provider(case))
+    return initial

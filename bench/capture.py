@@ -1,0 +1,121 @@
+"""Capture throughput: captures per second with 2 workers, without and with the browser.
+
+Run from the project root (never part of the test run)::
+
+    .venv/bin/python bench/capture.py [--captures 200] [--browser-captures 40] [--workers 2]
+
+It starts the local fixture web server (``tests/webfixtures``) on 127.0.0.1, builds a
+throw-away Vigil (its own data directory and SQLite database, migrated), and for each
+mode starts ``--workers`` real ``vigil worker`` processes. After a warm-up (two captures
+per worker: imports, and in browser mode Chromium's launch), it queues ``--captures``
+captures of a mix of fixture pages in one go and times from queueing until every one
+has finished; every capture must succeed (and, with the browser, carry a screenshot).
+Each capture is the full job: DNS step, three fetches (browser, crawler and mobile user
+agents), TLS and DNS facts, extraction, detectors, WARC, signed manifest, and every
+artefact stored as evidence with its audit events. Figures go to stdout as
+``name: value unit`` lines; progress to stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from tests.collection.standalone import Standalone  # noqa: E402
+from tests.webfixtures import WebFixtures  # noqa: E402
+
+PAGES = ["/bank/login", "/gambling", "/cloak", "/harmless", "/redirect/start"]
+
+
+def log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def run_mode(env: Standalone, web: WebFixtures, *, count: int, workers: int, browser: str) -> float:
+    """Captures per second for ``count`` captures on ``workers`` workers."""
+    env.env["VIGIL_CAPTURE_BROWSER"] = browser
+    urls = [web.url(PAGES[i % len(PAGES)]) for i in range(count)]
+    warmup = json.loads(env.run("--", "setup", *urls[: 2 * workers]).strip().splitlines()[-1])["captures"]
+    for _ in range(workers):
+        env.start_worker("bench-browser" if browser != "off" else "bench-nobrowser")
+    try:
+        wait_done(env, warmup, timeout=180)
+        timed = json.loads(env.run("--", "setup", *urls).strip().splitlines()[-1])["captures"]
+        started = time.perf_counter()
+        states = wait_done(env, timed, timeout=max(120, count * 5))
+        elapsed = time.perf_counter() - started
+    finally:
+        env.stop_workers()
+    failed = {pk: state for pk, state in states.items() if state != "succeeded"}
+    if failed:
+        raise SystemExit(f"{len(failed)} captures did not succeed: {failed}\n{env.logs()}")
+    if browser != "off":
+        shots = env.query(
+            "SELECT COUNT(*) FROM collection_captureartefact WHERE name = 'screenshot.png' "
+            f"AND capture_id >= {min(timed)}"
+        )[0][0]
+        if shots != count:
+            raise SystemExit(f"only {shots} of {count} captures have a screenshot")
+    log(f"{count} captures in {elapsed:.1f} s with {workers} workers (browser: {browser})")
+    return count / elapsed
+
+
+def wait_done(env: Standalone, ids: list[int], *, timeout: float) -> dict[int, str]:
+    low, high = min(ids), max(ids)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        rows = env.query(f"SELECT id, state FROM collection_capture WHERE id BETWEEN {low} AND {high}")
+        states = {pk: state for pk, state in rows if pk in set(ids)}
+        if len(states) == len(ids) and all(state in {"succeeded", "failed"} for state in states.values()):
+            return states
+        time.sleep(0.05)
+    raise SystemExit(f"captures not finished within {timeout} s\n{env.logs()}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--captures", type=int, default=200, help="timed captures without the browser")
+    parser.add_argument("--browser-captures", type=int, default=40, help="timed captures with the browser")
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--browser", default=shutil.which("chromium") or "/usr/bin/chromium")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary directory (worker logs)")
+    args = parser.parse_args(argv)
+    directory = Path(tempfile.mkdtemp(prefix="vigil-bench-capture-"))
+    figures: list[tuple[str, float, str]] = []
+    env = Standalone(directory)
+    try:
+        with WebFixtures() as web:
+            started = time.perf_counter()
+            env.migrate()
+            log(f"migrated a fresh database in {time.perf_counter() - started:.1f} s")
+            rate = run_mode(env, web, count=args.captures, workers=args.workers, browser="off")
+            figures.append(("captures_per_s_nobrowser", round(rate, 1), "captures/s"))
+            if Path(args.browser).exists():
+                rate = run_mode(
+                    env, web, count=args.browser_captures, workers=args.workers, browser=args.browser
+                )
+                figures.append(("captures_per_s_browser", round(rate, 2), "captures/s"))
+            else:
+                log(f"skipped the browser run: no Chromium at {args.browser}")
+    finally:
+        env.close()
+        if args.keep:
+            log(f"kept {directory}")
+        else:
+            shutil.rmtree(directory, ignore_errors=True)
+    for name, value, unit in figures:
+        print(f"{name}: {value} {unit}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
