@@ -30,7 +30,9 @@ from vigil.cases.services.evidence import (
     add_evidence,
     evidence_store,
     open_evidence,
+    record_evidence,
     register_withheld_evidence,
+    store_content,
 )
 
 __all__ = [
@@ -46,12 +48,14 @@ __all__ = [
     "open_case",
     "open_evidence",
     "record_appeal",
+    "record_evidence",
     "record_public_appeal",
     "refresh_search_text",
     "register_withheld_evidence",
     "resolve_appeal",
     "revoke_decision",
     "start_appeal_review",
+    "store_content",
     "transition_case",
     "update_case",
 ]

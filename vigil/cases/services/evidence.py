@@ -20,7 +20,7 @@ from vigil.cases.services.common import require_on_case, require_visible
 from vigil.core import audit
 from vigil.core.models import User
 from vigil.errors import ContentRefused, InvalidInput, NotFound, TooLarge
-from vigil.lib.evidence_store import EvidenceStore, TooLargeError, is_sha256
+from vigil.lib.evidence_store import EvidenceStore, StoredBlob, TooLargeError, is_sha256
 
 
 @cache
@@ -57,19 +57,13 @@ def _refuse_if_referral_only(case: Case) -> None:
         )
 
 
-def add_evidence(
-    *,
-    actor: User,
-    case: Case,
-    chunks: Iterable[bytes],
-    filename: str = "",
-    declared_media_type: str = "",
-    source: str = "",
-    note: str = "",
-    captured_at: dt.datetime | None = None,
-    collector: str = "",
-) -> EvidenceItem:
-    """Store uploaded bytes (content-addressed, write-once) as evidence on ``case``."""
+def store_content(*, actor: User, case: Case, chunks: Iterable[bytes]) -> StoredBlob:
+    """Write content to the evidence store (no database row yet).
+
+    Writing and fsyncing happen here, outside any transaction, so a caller that records
+    several items in one transaction does not hold the database's write lock meanwhile.
+    Content stored but never recorded is harmless: it is content-addressed and immutable.
+    """
     require_on_case(actor, case, "evidence.add")
     _refuse_if_referral_only(case)
     limit = int(settings.EVIDENCE_MAX_BYTES)
@@ -82,6 +76,27 @@ def add_evidence(
         ) from exc
     if blob.size == 0:
         raise InvalidInput(_("The file is empty."), details={"field": "file"})
+    return blob
+
+
+def record_evidence(
+    *,
+    actor: User,
+    case: Case,
+    blob: StoredBlob,
+    filename: str = "",
+    declared_media_type: str = "",
+    source: str = "",
+    note: str = "",
+    captured_at: dt.datetime | None = None,
+    collector: str = "",
+    audited: bool = True,
+) -> EvidenceItem:
+    """The evidence row for content already in the store.
+
+    ``audited=False`` is for callers whose own audit event lists every item's hash (a
+    capture records all its artefacts in one ``capture.completed`` event).
+    """
     with transaction.atomic():
         item = EvidenceItem.objects.create(
             case=case,
@@ -96,19 +111,47 @@ def add_evidence(
             content_stored=True,
             created_by=actor,
         )
-        audit.record(
-            actor=actor,
-            action="evidence.added",
-            obj=item,
-            case_id=case.pk,
-            changes={
-                "sha256": [None, item.sha256],
-                "size": [None, item.size],
-                "media_type": [None, item.media_type],
-                "stored_new_file": [None, blob.newly_stored],
-            },
-        )
+        if audited:
+            audit.record(
+                actor=actor,
+                action="evidence.added",
+                obj=item,
+                case_id=case.pk,
+                changes={
+                    "sha256": [None, item.sha256],
+                    "size": [None, item.size],
+                    "media_type": [None, item.media_type],
+                    "stored_new_file": [None, blob.newly_stored],
+                },
+            )
     return item
+
+
+def add_evidence(
+    *,
+    actor: User,
+    case: Case,
+    chunks: Iterable[bytes],
+    filename: str = "",
+    declared_media_type: str = "",
+    source: str = "",
+    note: str = "",
+    captured_at: dt.datetime | None = None,
+    collector: str = "",
+) -> EvidenceItem:
+    """Store uploaded bytes (content-addressed, write-once) as evidence on ``case``."""
+    blob = store_content(actor=actor, case=case, chunks=chunks)
+    return record_evidence(
+        actor=actor,
+        case=case,
+        blob=blob,
+        filename=filename,
+        declared_media_type=declared_media_type,
+        source=source,
+        note=note,
+        captured_at=captured_at,
+        collector=collector,
+    )
 
 
 def register_withheld_evidence(

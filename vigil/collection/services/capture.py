@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from vigil.cases.models import Case, CaseIndicator
-from vigil.cases.services import add_evidence
+from vigil.cases.services import record_evidence, store_content
 from vigil.cases.services.common import require_on_case
 from vigil.collection.choices import CaptureState, StepState
 from vigil.collection.models import STALE_AFTER, Capture, CaptureArtefact, CaptureLog, DetectorFinding
@@ -401,19 +401,23 @@ def _store(
     finished = timezone.now()
     page = outcome.page
     final_host = (urlsplit(outcome.final_url).hostname or urlsplit(capture.url).hostname or "").lower()
+    # Files are written and fsynced first, outside the transaction, so two workers do not
+    # queue behind each other's disk writes while holding the database's write lock.
+    blobs = [store_content(actor=actor, case=capture.case, chunks=[artefact.data]) for artefact in artefacts]
     with transaction.atomic():
         items: dict[str, Any] = {}
-        for artefact in artefacts:
-            item = add_evidence(
+        for artefact, blob in zip(artefacts, blobs, strict=True):
+            item = record_evidence(
                 actor=actor,
                 case=capture.case,
-                chunks=[artefact.data],
+                blob=blob,
                 filename=f"capture-{capture.pk}-{artefact.name}",
                 declared_media_type=artefact.media_type,
                 source=capture.url,
                 note=_("Capture #%(id)d: %(what)s") % {"id": capture.pk, "what": artefact.description},
                 captured_at=finished,
                 collector=config.collector_name(),
+                audited=False,  # capture.completed below names every artefact's hash
             )
             CaptureArtefact.objects.create(capture=capture, name=artefact.name, evidence=item)
             items[artefact.name] = item
