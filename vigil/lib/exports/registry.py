@@ -26,16 +26,19 @@ from __future__ import annotations
 
 import abc
 import bisect
+import contextlib
 import enum
+import gc
 import importlib
 import ipaddress
 import operator
 import re
+import socket
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from itertools import compress, islice
+from itertools import compress, islice, repeat
 from typing import ClassVar, TextIO, TypeVar
 
 from vigil.lib.blocklist import Rule, RuleAction, RuleKind
@@ -51,11 +54,16 @@ __all__ = [
     "ExporterRegistry",
     "RuleSet",
     "SkipReason",
+    "SortedRules",
+    "check_joined_names",
     "check_names",
     "exporters",
+    "gc_paused",
     "header",
     "names_within",
+    "rule_network",
     "rule_set",
+    "sort_rules",
     "write_chunks",
 ]
 
@@ -72,6 +80,10 @@ _EXPORTER_NAME = re.compile(r"[a-z][a-z0-9_]*")
 # in real abuse hosts and DNS carries them, as vigil.lib.domains accepts them.
 _NOT_NAME_CHAR = re.compile(r"[^a-z0-9_.\n-]")
 _NAME_BYTES = b"abcdefghijklmnopqrstuvwxyz0123456789_.-\n"
+_NAME_BYTES_BUT_NEWLINE = _NAME_BYTES.replace(b"\n", b"")
+_LABEL_BYTES = _NAME_BYTES_BUT_NEWLINE.replace(b".", b"")
+_LABELS_AS_X = bytes.maketrans(_LABEL_BYTES + b"\n", b"x" * len(_LABEL_BYTES) + b".")  # and newlines as dots
+_NAMES_AS_X = bytes.maketrans(_LABEL_BYTES + b".", b"x" * (len(_LABEL_BYTES) + 1))
 _CHUNK = 65536  # lines joined per write
 
 
@@ -274,41 +286,134 @@ class RuleSet:
         return sum(len(self.rules[kind]) for kind in kinds)
 
 
+@dataclass(frozen=True, slots=True)
+class SortedRules:
+    """Rules by kind, each list sorted by value with its duplicates still in: see :func:`sort_rules`."""
+
+    given: list[Rule]  # every rule, in the order given
+    rules: dict[RuleKind, list[Rule]]
+    values: dict[RuleKind, list[str]]  # the rules' values, same order
+
+    def one_per_value(self, kind: RuleKind) -> tuple[list[Rule], list[str], int]:
+        """The rules of ``kind``, one per value (:func:`rule_set`'s choice), their values, how many went."""
+        rules, values = self.rules[kind], self.values[kind]
+        if not any(map(operator.eq, values, islice(values, 1, None))):
+            return rules, values, 0
+        return _one_per_key(rules, _VALUE)
+
+    def one_per_address(self, kind: RuleKind) -> tuple[list[tuple[Network | None, Rule]], int]:
+        """The IP or CIDR rules of ``kind`` in address order, one per network, with their networks.
+
+        Of rules for one network the winner is :func:`rule_set`'s. Plain dotted-quad IPv4
+        addresses (most IP rules) are ordered by number without :mod:`ipaddress`, which
+        takes ten times longer, and come with None for a network. Raises
+        :class:`ExportError` as :meth:`networks` does.
+        """
+        bucket = self.rules[kind]
+        plain = list(map(bool, map(_IPV4.fullmatch, self.values[kind]))) if kind is RuleKind.IP else []
+        quads = list(compress(bucket, plain))
+        rest = list(compress(bucket, map(operator.not_, plain))) if plain else bucket
+        try:
+            networks = list(map(rule_network, rest))
+        except ExportError:
+            self.networks(kind)  # raises for the first malformed value in the order given
+            raise
+        numbered = sorted(((_quad_number(rule.value), rule) for rule in quads), key=_FIRST)
+        numbered, _, dropped_quads = _one_per_key(numbered, _FIRST)
+        pairs = sorted(zip(networks, rest, strict=True), key=_network_key)
+        pairs, _, dropped = _one_per_key(pairs, _FIRST)
+        found: list[tuple[Network | None, Rule]] = [(None, rule) for _, rule in numbered]
+        return found + pairs, dropped_quads + dropped
+
+    def networks(self, kind: RuleKind) -> list[Network]:
+        """The networks of the IP or CIDR rules of ``kind``, in order.
+
+        Raises :class:`ExportError` for the first malformed value in the order the rules were
+        given, blocks before allows, as :func:`rule_set` always has.
+        """
+        try:
+            return list(map(rule_network, self.rules[kind]))
+        except ExportError:
+            for action_is_allow in (False, True):
+                for rule in self.given:
+                    if rule.kind is kind and (rule.action is RuleAction.ALLOW) is action_is_allow:
+                        rule_network(rule)
+            raise
+
+
+def sort_rules(rules: Iterable[Rule]) -> SortedRules:
+    """``rules`` by kind, each kind sorted by value, duplicates kept.
+
+    One sort by value for all kinds, then one pass that files each rule under its kind (the
+    sort is stable, so each kind stays in value order). Kinds are told apart by identity:
+    hashing an enum member runs Python code, and a pass that does so per rule costs as much
+    as the sort.
+    """
+    given = list(rules)
+    ordered = sorted(given, key=_VALUE)
+    by_kind: dict[RuleKind, list[Rule]] = {kind: [] for kind in RuleKind}
+    values: dict[RuleKind, list[str]] = {kind: [] for kind in RuleKind}
+    add_domain, add_domain_value = by_kind[RuleKind.DOMAIN].append, values[RuleKind.DOMAIN].append
+    add_host, add_host_value = by_kind[RuleKind.HOST].append, values[RuleKind.HOST].append
+    domain, host = RuleKind.DOMAIN, RuleKind.HOST
+    others: list[Rule] = []
+    add_other = others.append
+    for rule in ordered:
+        kind = rule.kind
+        if kind is domain:
+            add_domain(rule)
+            add_domain_value(rule.value)
+        elif kind is host:
+            add_host(rule)
+            add_host_value(rule.value)
+        else:
+            add_other(rule)
+    for rule in others:  # addresses and URLs: far fewer
+        by_kind[rule.kind].append(rule)
+        values[rule.kind].append(rule.value)
+    return SortedRules(given, by_kind, values)
+
+
 def rule_set(rules: Iterable[Rule]) -> RuleSet:
     """Sort ``rules`` by (kind order, value) and keep one rule per (kind, value).
 
     Of rules with the same kind and value the ``ALLOW`` one wins, then the smallest
     reference, so the result never depends on the input order.
     """
-    buckets: dict[RuleKind, list[Rule]] = {kind: [] for kind in RuleKind}
-    allowed: dict[RuleKind, list[Rule]] = {kind: [] for kind in RuleKind}
-    add_block = {kind: bucket.append for kind, bucket in buckets.items()}
-    add_allow = {kind: bucket.append for kind, bucket in allowed.items()}
-    allow = RuleAction.ALLOW
-    for rule in rules:
-        (add_allow if rule.action is allow else add_block)[rule.kind](rule)
-    for kind, allow_rules in allowed.items():
-        buckets[kind] += allow_rules
-    read = sum(map(len, buckets.values()))
+    by_kind = sort_rules(rules)
+    buckets: dict[RuleKind, list[Rule]] = {}
     values: dict[RuleKind, list[str]] = {}
     networks: dict[RuleKind, list[Network]] = {}
+    allowed: dict[RuleKind, list[Rule]] = {}
     duplicates = 0
-    for kind, bucket in buckets.items():
+    for kind in RuleKind:
+        bucket = by_kind.rules[kind]
+        allowed[kind] = list(compress(bucket, map(operator.is_, map(_ACTION, bucket), repeat(_ALLOW))))
         if kind in ADDRESS_KINDS:
-            pairs = sorted(((_network(rule), rule) for rule in bucket), key=_network_key)
-            pairs, _, dropped = _one_per_key(pairs, operator.itemgetter(0))
+            pairs, dropped = by_kind.one_per_address(kind)
             buckets[kind] = [rule for _, rule in pairs]
-            networks[kind] = [network for network, _ in pairs]
+            networks[kind] = [network or rule_network(rule) for network, rule in pairs]
             values[kind] = [rule.value for rule in buckets[kind]]
         else:
-            bucket.sort(key=operator.attrgetter("value"))
-            buckets[kind], values[kind], dropped = _one_per_key(bucket, operator.attrgetter("value"))
+            buckets[kind], values[kind], dropped = by_kind.one_per_value(kind)
         duplicates += dropped
-    return RuleSet(buckets, values, networks, allowed, read, duplicates)
+    return RuleSet(buckets, values, networks, allowed, len(by_kind.given), duplicates)
 
 
 T = TypeVar("T")
 K = TypeVar("K")
+_VALUE = operator.attrgetter("value")
+_ACTION = operator.attrgetter("action")
+_FIRST = operator.itemgetter(0)
+_ALLOW = RuleAction.ALLOW
+# A dotted quad as ipaddress accepts it (no leading zeros), which is then its canonical text.
+_OCTET = r"(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
+_IPV4 = re.compile(rf"(?:{_OCTET}\.){{3}}{_OCTET}")
+
+
+def _quad_number(address: str) -> int:
+    """A dotted quad that :data:`_IPV4` matched, as a number (``inet_aton`` agrees with it there)."""
+    return int.from_bytes(socket.inet_aton(address))
 
 
 def _one_per_key(items: list[T], key: Callable[[T], K]) -> tuple[list[T], list[K], int]:
@@ -333,7 +438,8 @@ def _tie_key(item: object) -> tuple[bool, str]:
     return rule.action != RuleAction.ALLOW, repr(rule.ref)
 
 
-def _network(rule: Rule) -> Network:
+def rule_network(rule: Rule) -> Network:
+    """The network of an IP or CIDR rule; raises :class:`ExportError` for a malformed value."""
     try:
         if rule.kind == RuleKind.IP and "/" not in rule.value:
             return ipaddress.ip_network(rule.value)
@@ -365,27 +471,58 @@ def check_names(values: Sequence[str], *, max_length: int = MAX_NAME, what: str 
     ...
     vigil.lib.exports.registry.ExportError: not a DNS name: 'Evil.example': upper case (rule values ...
     """
-    if not values:
-        return
-    blob = "\n".join(values)
-    if (
-        blob.isascii()
-        and not blob.encode("ascii").translate(None, _NAME_BYTES)  # nothing left but name characters
-        and ".." not in blob
-        and "\n." not in blob
-        and ".\n" not in blob
-        and not blob.startswith(".")
-        and not blob.endswith(".")
-        and min(map(len, values)) > 0
-        and max(map(len, values)) <= max_length
-        and all(map(_labels_fit, compress(values, map(MAX_LABEL.__lt__, map(len, values)))))
-    ):
+    if values:
+        check_joined_names(values, "\n".join(values), max_length=max_length, what=what)
+
+
+def check_joined_names(values: Sequence[str], joined: str, *, max_length: int, what: str) -> None:
+    """:func:`check_names` for ``values`` that the caller has already joined with newlines."""
+    if _names_fit(values, joined, max_length) or _names_fit_slowly(values, joined, max_length):
         return
     for value in values:
         problem = _name_problem(value, max_length)
         if problem:
             raise ExportError(what, f"{value!r}: {problem}")
     raise AssertionError("fast checks failed, slow checks passed")  # pragma: no cover
+
+
+def _names_fit(values: Sequence[str], joined: str, max_length: int) -> bool:
+    """Whether every value is a DNS name of at most ``max_length`` characters, read off the text.
+
+    Byte translations of the text stand in for per-value work: deleting the name characters
+    but the newline must leave exactly the newlines the join put in (no other character, no
+    value with a newline of its own); with label characters read as ``x`` and newlines as
+    dots, an empty label or value shows as ``..`` or a dot at either end and a label that is
+    too long as a run of ``x``; with dots read as ``x`` too, so does a name that is too long.
+    """
+    if not joined.isascii():
+        return False
+    data = joined.encode("ascii")
+    if len(data.translate(None, _NAME_BYTES_BUT_NEWLINE)) != len(values) - 1:
+        return False
+    labels = data.translate(_LABELS_AS_X)
+    if not labels or b".." in labels or labels[:1] == b"." or labels[-1:] == b".":
+        return False
+    if b"x" * (MAX_LABEL + 1) in labels:
+        return False
+    return b"x" * (max_length + 1) not in data.translate(_NAMES_AS_X)
+
+
+def _names_fit_slowly(values: Sequence[str], joined: str, max_length: int) -> bool:
+    """The checks :func:`_names_fit` makes, one by one (it refuses a few odd values, such as
+    one holding a newline, that these let through to the search for a culprit)."""
+    return (
+        joined.isascii()
+        and not joined.encode("ascii").translate(None, _NAME_BYTES)  # nothing left but name characters
+        and ".." not in joined
+        and "\n." not in joined
+        and ".\n" not in joined
+        and not joined.startswith(".")
+        and not joined.endswith(".")
+        and min(map(len, values)) > 0
+        and max(map(len, values)) <= max_length
+        and all(map(_labels_fit, compress(values, map(MAX_LABEL.__lt__, map(len, values)))))
+    )
 
 
 def _labels_fit(name: str) -> bool:
@@ -494,7 +631,7 @@ class AllowNetworks:
     @classmethod
     def of(cls, rules: RuleSet) -> AllowNetworks:
         """The ``ALLOW`` IP and CIDR rules of ``rules``."""
-        return cls(_network(rule) for kind in ADDRESS_KINDS for rule in rules.allowed[kind])
+        return cls(rule_network(rule) for kind in ADDRESS_KINDS for rule in rules.allowed[kind])
 
     def __bool__(self) -> bool:
         return any(self._networks.values())
@@ -545,6 +682,24 @@ def write_chunks(out: TextIO, lines: Sequence[str]) -> None:
     """Write ``lines`` (each ending in a newline) in large joined chunks."""
     for start in range(0, len(lines), _CHUNK):
         out.write("".join(lines[start : start + _CHUNK]))
+
+
+@contextlib.contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while an export runs.
+
+    An export of a million rules builds lists of a million rules and values and makes no
+    cycles; every automatic collection on the way traverses those lists while they are
+    young, touching each rule, which costs a quarter of an RPZ write. The same reason
+    makes :func:`vigil.lib.matcher.compile_snapshot` pause it.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def printable(text: str) -> str:

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 
 from vigil.lib.blocklist import Rule, RuleAction, RuleKind, RuleRef
 
-__all__ = ["Policy", "RpzRecord", "comment_for", "rpz_ip_owner", "rpz_records"]
+__all__ = ["Policy", "RpzRecord", "comment_for", "rpz_ip_owner", "rpz_network_owner", "rpz_records"]
 
 PASSTHRU = "rpz-passthru."
 
@@ -55,7 +55,15 @@ class RpzRecord:
 
 def rpz_ip_owner(network: str) -> str:
     """The ``rpz-ip`` trigger owner name for an address or CIDR block."""
-    net = ipaddress.ip_network(network, strict=False)
+    return rpz_network_owner(ipaddress.ip_network(network, strict=False))
+
+
+def rpz_network_owner(net: ipaddress.IPv4Network | ipaddress.IPv6Network) -> str:
+    """The ``rpz-ip`` trigger owner name for a network already parsed.
+
+    >>> rpz_network_owner(ipaddress.ip_network("2001:db8:bad::/48"))
+    '48.zz.bad.db8.2001.rpz-ip'
+    """
     if net.version == 4:
         labels = reversed(str(net.network_address).split("."))
         return f"{net.prefixlen}.{'.'.join(labels)}.rpz-ip"

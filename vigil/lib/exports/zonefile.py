@@ -40,14 +40,16 @@ evil.example CNAME . ; decision=12 category=phishing basis=blhs-290
 
 from __future__ import annotations
 
+import bisect
 import operator
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from itertools import chain, compress
 from typing import TextIO
 
-from vigil.lib.blocklist import Rule, RuleAction, RuleKind
+from vigil.lib.blocklist import Rule, RuleAction, RuleKind, RuleRef
 from vigil.lib.exports.registry import (
     ADDRESS_KINDS,
     MAX_NAME,
@@ -57,26 +59,34 @@ from vigil.lib.exports.registry import (
     ExportError,
     ExportMeta,
     ExportStats,
+    Network,
     RuleSet,
     SkipReason,
+    SortedRules,
     absolute,
+    check_joined_names,
     check_names,
     exporters,
+    gc_paused,
     header,
     names_within,
     parents,
     printable,
-    rule_set,
+    rule_network,
+    sort_rules,
     write_chunks,
 )
-from vigil.lib.exports.rpz import PASSTHRU, Policy, RpzRecord, comment_for, rpz_ip_owner
+from vigil.lib.exports.rpz import PASSTHRU, Policy, RpzRecord, comment_for, rpz_network_owner
 
 __all__ = ["NameTree", "RpzExporter", "write_records", "write_zone", "zone_preamble", "zone_records"]
 
 _RTYPE = re.compile(r"[A-Z][A-Z0-9]*")
 # In names joined by newlines: each name's parent, where that has two labels or more.
 _PARENT = re.compile(r"\.([^.\n]*\.[^\n]*)")
+# Every byte but the dot and the newline: deleting them leaves one line of dots per name.
+_NOT_DOT_OR_NEWLINE = bytes(byte for byte in range(256) if byte not in b".\n")
 _ALLOW = RuleAction.ALLOW
+_RULES_PER_CHUNK = 2048  # rules formatted, joined and written at a time: the text stays in cache
 
 
 class NameTree:
@@ -88,65 +98,257 @@ class NameTree:
     :meth:`below` as its wildcard.
 
     >>> from vigil.lib.blocklist import RuleRef
+    >>> from vigil.lib.exports.registry import rule_set
     >>> ref = RuleRef(1, "phishing", "host")
     >>> tree = NameTree(rule_set([Rule(RuleKind.DOMAIN, "evil.example", RuleAction.BLOCK, ref),
     ...                           Rule(RuleKind.HOST, "a.b.evil.example", RuleAction.BLOCK, ref),
     ...                           Rule(RuleKind.HOST, "other.example", RuleAction.BLOCK, ref)]))
     >>> tree.nodes
     ['a.b.evil.example', 'b.evil.example', 'evil.example']
+    >>> tree.at("b.evil.example").value, tree.below("a.b.evil.example").value
+    ('evil.example', 'evil.example')
     """
 
     def __init__(self, rules: RuleSet) -> None:
-        def tables(kind: RuleKind) -> tuple[dict[str, Rule], dict[str, Rule]]:
-            block = dict(zip(rules.values[kind], rules.rules[kind], strict=True))
-            allow = {value: block.pop(value) for value in {rule.value for rule in rules.allowed[kind]}}
-            return block, allow
+        host, domain = RuleKind.HOST, RuleKind.DOMAIN
+        self._setup(rules.rules[host], rules.values[host], rules.rules[domain], rules.values[domain], None)
 
-        self.block_host, self.allow_host = tables(RuleKind.HOST)
-        self.block_domain, self.allow_domain = tables(RuleKind.DOMAIN)
-        self.nodes = self._entangled(rules.values[RuleKind.HOST], rules.values[RuleKind.DOMAIN])
+    @classmethod
+    def of(
+        cls,
+        hosts: list[Rule],
+        host_values: list[str],
+        domains: list[Rule],
+        domain_values: list[str],
+        *,
+        joined: str | None = None,
+    ) -> NameTree:
+        """The tree of HOST and DOMAIN rules sorted by value, one per value, and valid names.
 
-    def _entangled(self, hosts: list[str], domains: list[str]) -> list[str]:
-        blocked, allowed = self.block_domain.keys(), self.allow_domain.keys()
-        nodes = (blocked & hosts) | (allowed & hosts)  # a HOST and a DOMAIN rule name them
-        names = [*hosts, *domains]
-        ancestors = _ancestors_among(names, lambda found: (found & blocked) | (found & allowed))
-        ancestors.update(domain for domain in domains if "." not in domain)  # top-level: rare
-        if ancestors:
-            below = names_within(names, ancestors)
-            nodes |= below
-            for name in below:
-                chain: list[str] = []
-                for parent in parents(name):
-                    chain.append(parent)
-                    if parent in ancestors:
-                        nodes.update(chain)
-                        chain = []
-        return sorted(nodes)
+        ``joined`` is the host values then the domain values joined by newlines, when the
+        caller has that text already.
+        """
+        tree = cls.__new__(cls)
+        tree._setup(hosts, host_values, domains, domain_values, joined)
+        return tree
 
-    @staticmethod
-    def _nearest(rules: dict[str, Rule], name: str) -> Rule | None:
-        found: Rule | None = rules.get(name)
-        if found is None:
-            found = next((rules[parent] for parent in parents(name) if parent in rules), None)
-        return found
+    def _setup(
+        self,
+        hosts: list[Rule],
+        host_values: list[str],
+        domains: list[Rule],
+        domain_values: list[str],
+        joined: str | None,
+    ) -> None:
+        self._hosts, self._host_values = hosts, host_values
+        self._domains, self._domain_values = domains, domain_values
+        self._host_index: dict[str, int] = {}  # name → index in the sorted values, or -1
+        self._domain_index: dict[str, int] = {}
+        # What the tree learns on the way about which names are rule values, to spare searches:
+        self._host_set: set[str] | None = None  # every HOST value
+        self._domain_set: set[str] | None = None  # every DOMAIN value
+        self._domain_scopes: tuple[
+            tuple[set[str], set[str]], ...
+        ] = ()  # (names, the DOMAIN values among them)
+        self._tables: dict[RuleKind, tuple[dict[str, Rule], dict[str, Rule]]] = {}
+        self.nodes = self._entangled(host_values, domain_values, joined)
+
+    # The rules by name, built on first use (the zone writer only looks names up).
+
+    @property
+    def block_host(self) -> dict[str, Rule]:
+        """The HOST block rules by name, in name order."""
+        return self._table(RuleKind.HOST)[0]
+
+    @property
+    def allow_host(self) -> dict[str, Rule]:
+        """The HOST allow rules by name."""
+        return self._table(RuleKind.HOST)[1]
+
+    @property
+    def block_domain(self) -> dict[str, Rule]:
+        """The DOMAIN block rules by name, in name order."""
+        return self._table(RuleKind.DOMAIN)[0]
+
+    @property
+    def allow_domain(self) -> dict[str, Rule]:
+        """The DOMAIN allow rules by name."""
+        return self._table(RuleKind.DOMAIN)[1]
+
+    def _table(self, kind: RuleKind) -> tuple[dict[str, Rule], dict[str, Rule]]:
+        if kind not in self._tables:
+            rules, values = (
+                (self._hosts, self._host_values)
+                if kind is RuleKind.HOST
+                else (self._domains, self._domain_values)
+            )
+            block = dict(zip(values, rules, strict=True))
+            allow = {rule.value: block.pop(rule.value) for rule in rules if rule.action is _ALLOW}
+            self._tables[kind] = block, allow
+        return self._tables[kind]
+
+    # Looking names up: a binary search in the sorted values, unless a set already answers.
+
+    def _host_at(self, name: str) -> int:
+        index = self._host_index.get(name)
+        if index is None:
+            known = self._host_set
+            index = _search(self._host_values, name) if known is None or name in known else -1
+            self._host_index[name] = index
+        return index
+
+    def _domain_at(self, name: str) -> int:
+        index = self._domain_index.get(name)
+        if index is None:
+            index = _search(self._domain_values, name) if self._may_be_domain(name) else -1
+            self._domain_index[name] = index
+        return index
+
+    def _may_be_domain(self, name: str) -> bool:
+        if self._domain_set is not None:
+            return name in self._domain_set
+        for names, domains in self._domain_scopes:
+            if name in names:
+                return name in domains
+        return True
+
+    def _host(self, name: str) -> Rule | None:
+        index = self._host_at(name)
+        return self._hosts[index] if index >= 0 else None
+
+    def _domain(self, name: str) -> Rule | None:
+        index = self._domain_at(name)
+        return self._domains[index] if index >= 0 else None
+
+    def node_positions(self) -> tuple[list[int], list[int]]:
+        """Where the nodes are among the HOST values and among the DOMAIN values, in order.
+
+        The rules there get their records from the tree, not one by one.
+        """
+        hosts = [index for index in map(self._host_at, self.nodes) if index >= 0]
+        domains = [index for index in map(self._domain_at, self.nodes) if index >= 0]
+        return hosts, domains
+
+    def decide(self, name: str) -> tuple[Rule | None, Rule | None]:
+        """:meth:`at` and :meth:`below` for ``name``, with one walk up its labels."""
+        allow = block = None
+        for candidate in chain((name,), parents(name)):
+            rule = self._domain(candidate)
+            if rule is None:
+                continue
+            if rule.action is _ALLOW:
+                allow = rule  # the nearest allow decides both: nothing further up matters
+                break
+            if block is None:
+                block = rule
+        host = self._host(name)
+        if host is not None and host.action is _ALLOW:
+            return host, allow or block
+        return allow or host or block, allow or block
 
     def at(self, name: str) -> Rule | None:
         """The rule that decides ``name`` (its action is the decision; allow wins), or None."""
-        allow = self.allow_host.get(name) or self._nearest(self.allow_domain, name)
-        return allow or self.block_host.get(name) or self._nearest(self.block_domain, name)
+        return self.decide(name)[0]
 
     def below(self, name: str) -> Rule | None:
         """The rule that decides the names below ``name`` that no rule names (a DOMAIN rule)."""
-        return self._nearest(self.allow_domain, name) or self._nearest(self.block_domain, name)
+        return self.decide(name)[1]
 
-    def overridden(self, name: str) -> int:
-        """How many block rules named ``name`` an allow rule overrides entirely."""
-        at, below = self.at(name), self.below(name)
-        allowed = at is not None and at.action is _ALLOW
-        return (allowed and name in self.block_host) + (
-            allowed and name in self.block_domain and below is not None and below.action is _ALLOW
+    def overridden(self, name: str, decided: tuple[Rule | None, Rule | None] | None = None) -> int:
+        """How many block rules named ``name`` an allow rule overrides entirely.
+
+        ``decided`` is :meth:`decide`'s answer for ``name``, when the caller has it.
+        """
+        at, below = decided or self.decide(name)
+        if at is None or at.action is not _ALLOW:
+            return 0
+        host, domain = self._host(name), self._domain(name)
+        below_allowed = below is not None and below.action is _ALLOW
+        return (host is not None and host.action is not _ALLOW) + (
+            domain is not None and domain.action is not _ALLOW and below_allowed
         )
+
+    def _entangled(self, hosts: list[str], domains: list[str], joined: str | None) -> list[str]:
+        if not domains:
+            return []
+        text = "\n".join([*hosts, *domains]) if joined is None else joined
+        if not text.isascii() or _has_top_level_name(text):
+            return self._entangled_in_general(hosts, domains)
+        # One match per name of three labels or more: the text before it ends with the name's
+        # first label, the match holds its parent.
+        pieces = _PARENT.split(text)
+        first_parents = pieces[1::2]
+        seen = set(first_parents)  # every proper ancestor of two labels or more, a level at a time
+        level = seen
+        while level:
+            level = set(_PARENT.findall("\n".join(level))) - seen
+            seen |= level
+        host_set = set(hosts)
+        found = (seen | host_set).intersection(domains)
+        ancestors = found & seen  # DOMAIN rules with a rule name below them
+        doubles = found & host_set  # a HOST and a DOMAIN rule name them
+        self._host_set, self._domain_scopes = host_set, ((seen, ancestors), (host_set, doubles))
+        nodes = set(doubles)
+        if ancestors:
+            within = _at_or_below(seen, ancestors)
+            below = set(ancestors)
+            for index in compress(range(len(first_parents)), map(within.__contains__, first_parents)):
+                before = pieces[2 * index]
+                below.add(f"{before[before.rfind(chr(10)) + 1 :]}.{first_parents[index]}")
+            nodes |= below
+            _add_chains(nodes, below, ancestors)
+        return sorted(nodes)
+
+    def _entangled_in_general(self, hosts: list[str], domains: list[str]) -> list[str]:
+        """:meth:`_entangled` for any names, top-level DOMAIN rules (rare) among them."""
+        self._host_set, self._domain_set = set(hosts), set(domains)
+        nodes = self._domain_set.intersection(hosts)
+        names = [*hosts, *domains]
+        ancestors = _ancestors_among(names, self._domain_set.intersection)
+        ancestors.update(domain for domain in domains if "." not in domain)
+        if ancestors:
+            below = names_within(names, ancestors)
+            nodes |= below
+            _add_chains(nodes, below, ancestors)
+        return sorted(nodes)
+
+
+def _search(values: list[str], name: str) -> int:
+    """The index of ``name`` in the sorted ``values``, or -1."""
+    index = bisect.bisect_left(values, name)
+    return index if index < len(values) and values[index] == name else -1
+
+
+def _at_or_below(names: Iterable[str], ancestors: set[str]) -> set[str]:
+    """The ``names`` that are one of ``ancestors`` (names of two labels or more) or lie below one."""
+    found = set(ancestors)
+    for name in names:
+        if name.count(".") < 2:  # most: no proper ancestor of two labels
+            continue
+        rest = name[name.find(".") + 1 :]
+        while "." in rest:  # a proper ancestor of two labels or more
+            if rest in ancestors:
+                found.add(name)
+                break
+            rest = rest[rest.find(".") + 1 :]
+    return found
+
+
+def _has_top_level_name(text: str) -> bool:
+    """Whether a line of ``text`` (ASCII names joined by newlines) has no dot."""
+    dots = text.encode("ascii").translate(None, _NOT_DOT_OR_NEWLINE)
+    return not dots or b"\n\n" in dots or dots[:1] == b"\n" or dots[-1:] == b"\n"
+
+
+def _add_chains(nodes: set[str], below: Iterable[str], ancestors: set[str]) -> None:
+    """Add the names between each of ``below`` and the furthest of ``ancestors`` above it."""
+    for name in below:
+        chain_: list[str] = []
+        for parent in parents(name):
+            chain_.append(parent)
+            if parent in ancestors:
+                nodes.update(chain_)
+                chain_ = []
 
 
 def _ancestors_among(names: Iterable[str], among: Callable[[set[str]], set[str]]) -> set[str]:
@@ -171,8 +373,12 @@ def _ancestors_among(names: Iterable[str], among: Callable[[set[str]], set[str]]
 class _Selection:
     """The rules that make records, in order, and what was left out."""
 
-    hosts: list[Rule]  # HOST rules outside the tree
-    domains: list[Rule]  # DOMAIN rules outside the tree
+    hosts: list[Rule]  # HOST rules, one per value
+    host_names: list[str]  # their values
+    host_nodes: list[int]  # the indices of those the tree writes instead (sorted)
+    domains: list[Rule]  # DOMAIN rules, one per value
+    domain_names: list[str]  # their values
+    domain_nodes: list[int]  # the indices of those the tree writes instead (sorted)
     tree: list[tuple[str, Rule]]  # (owner, deciding rule) for the tree's nodes and their wildcards
     addresses: list[tuple[str, Rule]]  # (rpz-ip owner, rule), IP rules then CIDR rules
     stats: ExportStats
@@ -190,45 +396,145 @@ def check_rule_names(rules: RuleSet, meta: ExportMeta) -> None:
 
 
 def _select(rules: Iterable[Rule], meta: ExportMeta) -> _Selection:
-    ruleset = rule_set(rules)
+    """What :func:`rule_set`, :class:`NameTree` and the allow-list leave to write: one sort in all."""
+    by_kind = sort_rules(rules)
     skipped: Counter[SkipReason] = Counter()
-    skipped[SkipReason.URL_RULE] = ruleset.count(*URL_KINDS)
-    skipped[SkipReason.DUPLICATE] = ruleset.duplicates
-    check_rule_names(ruleset, meta)
+    for kind in URL_KINDS:
+        kept, _, dropped = by_kind.one_per_value(kind)
+        skipped[SkipReason.URL_RULE] += len(kept)
+        skipped[SkipReason.DUPLICATE] += dropped
+    addresses = _addresses(by_kind, skipped)  # a malformed address is reported before a bad name
+    hosts, host_names, dropped_hosts = by_kind.one_per_value(RuleKind.HOST)
+    domains, domain_names, dropped_domains = by_kind.one_per_value(RuleKind.DOMAIN)
+    skipped[SkipReason.DUPLICATE] += dropped_hosts + dropped_domains
+    names = [*host_names, *domain_names]
+    joined = "\n".join(names)
+    if names:  # hosts first, then domains: the first bad one is the one check_rule_names names
+        check_joined_names(names, joined, max_length=name_room(meta) - 2, what="a DNS name")
 
-    tree = NameTree(ruleset)
-    hosts, domains = ruleset.rules[RuleKind.HOST], ruleset.rules[RuleKind.DOMAIN]
+    tree = NameTree.of(hosts, host_names, domains, domain_names, joined=joined)
+    host_nodes, domain_nodes = tree.node_positions()
     tree_records: list[tuple[str, Rule]] = []
-    if tree.nodes:
-        nodes = set(tree.nodes)
-        hosts = [rule for rule in hosts if rule.value not in nodes]
-        domains = [rule for rule in domains if rule.value not in nodes]
-        for name in tree.nodes:
-            at, below = tree.at(name), tree.below(name)
-            if at is not None:
-                tree_records.append((name, at))
-            if below is not None:
-                tree_records.append((f"*.{name}", below))
-            skipped[SkipReason.ALLOWED] += tree.overridden(name)
+    for name in tree.nodes:
+        decided = at, below = tree.decide(name)
+        if at is not None:
+            tree_records.append((name, at))
+        if below is not None:
+            tree_records.append((f"*.{name}", below))
+        skipped[SkipReason.ALLOWED] += tree.overridden(name, decided)
 
-    allowed_networks = AllowNetworks.of(ruleset)
+    written = len(hosts) - len(host_nodes) + 2 * (len(domains) - len(domain_nodes))
+    written += len(tree_records) + len(addresses)
+    stats = ExportStats.of(len(by_kind.given), written, "records", skipped)
+    return _Selection(
+        hosts, host_names, host_nodes, domains, domain_names, domain_nodes, tree_records, addresses, stats
+    )
+
+
+def _addresses(rules: SortedRules, skipped: Counter[SkipReason]) -> list[tuple[str, Rule]]:
+    """(rpz-ip owner, rule) for the IP rules, then the CIDR rules, in address order, one per owner.
+
+    Rules of one kind for one network are one rule (as in :func:`rule_set`); a block inside
+    an allowed block is left out; an owner already written is a duplicate.
+    """
+    entries: list[tuple[Network | None, Rule]] = []
+    for kind in ADDRESS_KINDS:
+        kept, dropped = rules.one_per_address(kind)
+        entries += kept
+        skipped[SkipReason.DUPLICATE] += dropped
+    allowed = AllowNetworks(
+        rule_network(rule) for kind in ADDRESS_KINDS for rule in rules.rules[kind] if rule.action is _ALLOW
+    )
     addresses: list[tuple[str, Rule]] = []
     owners: set[str] = set()
-    for kind in ADDRESS_KINDS:
-        for rule, network in zip(ruleset.rules[kind], ruleset.networks[kind], strict=True):
-            if rule.action is RuleAction.BLOCK and allowed_networks and allowed_networks.covers(network):
-                skipped[SkipReason.ALLOWED] += 1
-                continue
-            owner = rpz_ip_owner(rule.value)
-            if owner in owners:
-                skipped[SkipReason.DUPLICATE] += 1
-                continue
-            owners.add(owner)
-            addresses.append((owner, rule))
+    for network, rule in entries:
+        if allowed and rule.action is RuleAction.BLOCK and allowed.covers(network or rule_network(rule)):
+            skipped[SkipReason.ALLOWED] += 1
+            continue
+        # A plain dotted quad is its own canonical text: its owner needs no parsing.
+        owner = rpz_network_owner(network) if network else f"32.{_reversed_labels(rule.value)}.rpz-ip"
+        if owner in owners:
+            skipped[SkipReason.DUPLICATE] += 1
+            continue
+        owners.add(owner)
+        addresses.append((owner, rule))
+    return addresses
 
-    written = len(hosts) + 2 * len(domains) + len(tree_records) + len(addresses)
-    stats = ExportStats.of(ruleset.read, written, "records", skipped)
-    return _Selection(hosts, domains, tree_records, addresses, stats)
+
+def _target(meta: ExportMeta) -> str:
+    return "." if meta.policy == Policy.NXDOMAIN else absolute(meta.block_host)
+
+
+def _runs(selection: _Selection) -> Iterator[tuple[Sequence[str], Sequence[Rule], int, int, bool]]:
+    """(owners, rules, start, end, wildcard): the records, in order, are those of the rules
+    ``rules[start:end]`` under ``owners[start:end]``, each with a wildcard too if ``wildcard``.
+    """
+    for owners, rules, nodes, wildcard in (
+        (selection.host_names, selection.hosts, selection.host_nodes, False),
+        (selection.domain_names, selection.domains, selection.domain_nodes, True),
+    ):
+        start = 0
+        for end in [*nodes, len(rules)]:  # the runs between the rules the tree writes instead
+            if end > start:
+                yield owners, rules, start, end, wildcard
+            start = end + 1
+    for owned in (selection.tree, selection.addresses):
+        yield [owner for owner, _ in owned], [rule for _, rule in owned], 0, len(owned), False
+
+
+def _texts(selection: _Selection, target: str) -> Iterator[str]:
+    """The record lines, a couple of thousand rules' worth at a time.
+
+    Each piece is written before the next is made, so the lines of a million records never
+    all exist at once: making and freeing them in cache costs a third of keeping them.
+    """
+    printable_fields: set[object] = set()
+    for owners, rules, start, end, wildcard in _runs(selection):
+        for low in range(start, end, _RULES_PER_CHUNK):
+            high = min(low + _RULES_PER_CHUNK, end)
+            yield _lines(owners[low:high], rules[low:high], target, wildcard, printable_fields)
+
+
+def _lines(
+    owners: Sequence[str], rules: Sequence[Rule], target: str, wildcard: bool, printable_fields: set[object]
+) -> str:
+    """The lines of ``rules`` under ``owners``, joined, each with :func:`comment_for`'s comment.
+
+    The usual comment (a decision with a basis and an expiry) is made inline, once its
+    fields are known to be printable: ``printable_fields`` collects them, as
+    :func:`_comment` finds them, so the check is a set lookup and not a scan of every comment.
+    """
+    lines: list[str] = []
+    append = lines.append
+    for owner, rule in zip(owners, rules, strict=True):
+        ref = rule.ref
+        decision, category, basis, expires = ref.decision_id, ref.category, ref.legal_basis, ref.expires_at
+        if (
+            decision is not None
+            and basis
+            and expires
+            and category in printable_fields
+            and basis in printable_fields
+            and (date := expires[:10]) in printable_fields
+        ):
+            comment = f"decision={decision} category={category} basis={basis} expires={date}"
+        else:
+            comment = _comment(ref, printable_fields)
+        rdata = PASSTHRU if rule.action is _ALLOW else target
+        if wildcard:
+            append(f"{owner} CNAME {rdata} ; {comment}\n*.{owner} CNAME {rdata} ; {comment}\n")
+        else:
+            append(f"{owner} CNAME {rdata} ; {comment}\n")
+    return "".join(lines)
+
+
+def _comment(ref: RuleRef, printable_fields: set[object]) -> str:
+    """:func:`comment_for` made printable; the fields of a printable one join ``printable_fields``."""
+    comment = comment_for(ref)
+    if not comment.isprintable():  # a line break would end the comment early
+        return printable(comment)
+    printable_fields.update((ref.category, ref.legal_basis, (ref.expires_at or "")[:10]))
+    return comment
 
 
 def _comments(rules: Sequence[Rule]) -> list[str]:
@@ -238,29 +544,8 @@ def _comments(rules: Sequence[Rule]) -> list[str]:
     return comments
 
 
-def _target(meta: ExportMeta) -> str:
-    return "." if meta.policy == Policy.NXDOMAIN else absolute(meta.block_host)
-
-
-def _lines(selection: _Selection, target: str) -> list[str]:
-    """The record lines; a DOMAIN rule's two records are one item."""
-    hosts, domains = selection.hosts, selection.domains
-    lines = [
-        f"{rule.value} CNAME {PASSTHRU if rule.action is _ALLOW else target} ; {comment}\n"
-        for rule, comment in zip(hosts, _comments(hosts), strict=True)
-    ]
-    lines += [
-        f"{rule.value} CNAME {rdata} ; {comment}\n*.{rule.value} CNAME {rdata} ; {comment}\n"
-        for rule, comment in zip(domains, _comments(domains), strict=True)
-        for rdata in (PASSTHRU if rule.action is _ALLOW else target,)
-    ]
-    for owned in (selection.tree, selection.addresses):
-        rules = [rule for _, rule in owned]
-        lines += [
-            f"{owner} CNAME {PASSTHRU if rule.action is _ALLOW else target} ; {comment}\n"
-            for (owner, rule), comment in zip(owned, _comments(rules), strict=True)
-        ]
-    return lines
+def _reversed_labels(name: str) -> str:
+    return ".".join(reversed(name.split(".")))
 
 
 def zone_preamble(meta: ExportMeta, stats: ExportStats, *, what: str, notes: Sequence[str] = ()) -> str:
@@ -284,37 +569,30 @@ def _rpz_notes(meta: ExportMeta) -> list[str]:
 
 def write_zone(rules: Iterable[Rule], out: TextIO, meta: ExportMeta) -> ExportStats:
     """Write the RPZ zone for ``rules``; URL rules are skipped (DNS sees no paths)."""
-    selection = _select(rules, meta)
-    lines = _lines(selection, _target(meta))
-    out.write(
-        zone_preamble(meta, selection.stats, what=f"RPZ policy zone {meta.zone}", notes=_rpz_notes(meta))
-    )
-    write_chunks(out, lines)
-    return selection.stats
+    with gc_paused():  # until the lists of all rules are garbage again
+        selection = _select(rules, meta)
+        out.write(
+            zone_preamble(meta, selection.stats, what=f"RPZ policy zone {meta.zone}", notes=_rpz_notes(meta))
+        )
+        for text in _texts(selection, _target(meta)):
+            out.write(text)
+        return selection.stats
 
 
 def zone_records(rules: Iterable[Rule], meta: ExportMeta) -> tuple[list[RpzRecord], ExportStats]:
     """The records :func:`write_zone` writes for ``rules``, in its order, and its stats."""
-    selection = _select(rules, meta)
-    target = _target(meta)
-
-    def rdata(rule: Rule) -> str:
-        return PASSTHRU if rule.action is _ALLOW else target
-
-    records = [
-        RpzRecord(rule.value, "CNAME", rdata(rule), comment)
-        for rule, comment in zip(selection.hosts, _comments(selection.hosts), strict=True)
-    ]
-    for rule, comment in zip(selection.domains, _comments(selection.domains), strict=True):
-        records.append(RpzRecord(rule.value, "CNAME", rdata(rule), comment))
-        records.append(RpzRecord(f"*.{rule.value}", "CNAME", rdata(rule), comment))
-    for owned in (selection.tree, selection.addresses):
-        rules = [rule for _, rule in owned]
-        records += [
-            RpzRecord(owner, "CNAME", rdata(rule), comment)
-            for (owner, rule), comment in zip(owned, _comments(rules), strict=True)
-        ]
-    return records, selection.stats
+    with gc_paused():
+        selection = _select(rules, meta)
+        target = _target(meta)
+        records: list[RpzRecord] = []
+        for all_owners, all_rules, start, end, wildcard in _runs(selection):
+            owners, owned_rules = all_owners[start:end], all_rules[start:end]
+            for owner, rule, comment in zip(owners, owned_rules, _comments(owned_rules), strict=True):
+                rdata = PASSTHRU if rule.action is _ALLOW else target
+                records.append(RpzRecord(owner, "CNAME", rdata, comment))
+                if wildcard:
+                    records.append(RpzRecord(f"*.{owner}", "CNAME", rdata, comment))
+        return records, selection.stats
 
 
 def write_records(records: Sequence[RpzRecord], out: TextIO, meta: ExportMeta) -> ExportStats:
