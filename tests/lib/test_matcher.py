@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from vigil.lib.blocklist import Rule, RuleAction, RuleKind, RuleRef
 from vigil.lib.errors import IndicatorError
-from vigil.lib.matcher import NONE, Verdict, compile_snapshot
+from vigil.lib.matcher import NONE, Snapshot, Verdict, compile_snapshot
 from vigil.lib.matcher_reference import ReferenceMatcher, reference_verdicts
 from vigil.lib.urls import canonicalise_url
 
@@ -319,6 +319,69 @@ def test_match_canonical_refuses_what_is_not_a_canonical_url() -> None:
             snapshot.match_canonical(text)
 
 
+# --- the verdict cache -------------------------------------------------------------------
+
+CACHE_RULES = [
+    rule(K.DOMAIN, "a.example", decision=1),
+    rule(K.DOMAIN, "b.example", decision=2),
+    rule(K.DOMAIN, "c.example", decision=3),
+    rule(K.DOMAIN, "d.example", decision=4),
+    rule(K.DOMAIN, "ok.d.example", ALLOW, decision=None),
+    rule(K.HOST, "www.d.example", decision=5),
+    rule(K.URL_PREFIX, "www.d.example/kit/", decision=6),
+    rule(K.EXACT_URL, "d.example/kit/x.html", decision=7),
+]
+
+
+def test_a_repeated_query_gets_the_same_verdict_object() -> None:
+    snapshot, reference = compile_snapshot(CACHE_RULES), ReferenceMatcher(CACHE_RULES)
+    urls = [
+        "http://a.example/",
+        "http://www.a.example/x",
+        "http://d.example/kit/x.html",
+        "http://www.d.example/kit/x.html?q=1",
+        "http://www.d.example/",
+        "http://m.d.example/",
+        "http://ok.d.example/kit/x.html",
+    ]
+    first = [snapshot.match_url(url) for url in urls]
+    again = [snapshot.match_url(url) for url in urls]
+    assert first == [reference.match_url(url) for url in urls]
+    assert all(verdict.status != "none" for verdict in first)
+    assert all(old is new for old, new in zip(first, again, strict=True))
+    # Another host with the same parts shares the verdict; the whole host does not.
+    assert snapshot.match_url("http://x.y.a.example/") is first[0] is first[1]
+    assert snapshot.match_url("http://www.d.example/a") != snapshot.match_url("http://a.www.d.example/")
+
+
+def test_the_verdict_cache_is_bounded_and_keeps_what_was_used_last() -> None:
+    snapshot = Snapshot(compile_snapshot(CACHE_RULES).tables, verdict_cache_size=2)
+    a, b = snapshot.check("a.example"), snapshot.check("b.example")
+    assert snapshot.check("a.example") is a and snapshot.check("b.example") is b
+    c = snapshot.check("c.example")  # the cache was full: a and b become the old generation
+    assert snapshot.check("a.example") is a  # found there, and moved back
+    snapshot.check("d.example")  # full again: c and a are now the old generation, b is gone
+    assert snapshot.check("a.example") is a and snapshot.check("c.example") is c
+    rebuilt = snapshot.check("b.example")
+    assert rebuilt == b and rebuilt is not b
+    held = len(snapshot._cache) + len(snapshot._cache_old)  # white-box: the bound itself
+    assert held <= 2 * 2
+
+
+@pytest.mark.parametrize("size", [1, 2, 3])
+def test_verdicts_do_not_depend_on_the_cache(size: int) -> None:
+    urls = [
+        f"http://{host}{path}"
+        for host in ["a.example", "www.d.example", "d.example", "ok.d.example", "z.example"]
+        for path in ["/", "/kit/", "/kit/x.html", "/kit/x.html?q=1"]
+    ]
+    expected = [ReferenceMatcher(CACHE_RULES).match_url(url) for url in urls]
+    snapshot = Snapshot(compile_snapshot(CACHE_RULES).tables, verdict_cache_size=size)
+    for _ in range(3):
+        assert [snapshot.match_url(url) for url in urls] == expected
+        assert [snapshot.match_url(url) for url in reversed(urls)] == expected[::-1]
+
+
 # --- compiling -------------------------------------------------------------------------
 
 
@@ -435,3 +498,6 @@ def test_fast_matcher_agrees_with_the_reference(rules: list[Rule], queries: list
     assert [snapshot.match_url(url) for url in canonical] == expected
     assert [snapshot.match_canonical(url.url) for url in canonical] == expected
     assert reference_verdicts(rules, canonical) == expected
+    # Again, from a cache that keeps one verdict (so every other query evicts one).
+    tiny = Snapshot(snapshot.tables, verdict_cache_size=1)
+    assert [tiny.match_canonical(url.url) for url in canonical * 2] == expected * 2
