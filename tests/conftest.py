@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -24,6 +24,15 @@ def evidence_root(settings: Any, tmp_path: Any) -> Any:
 
     cache.clear()  # rate-limit windows must not leak from one test into another
     return settings.EVIDENCE_ROOT
+
+
+@pytest.fixture
+def english() -> Iterator[None]:
+    """Services answer in English, so a test can read their messages (the UI default is Vietnamese)."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from vigil.cases.models import Decision
 from vigil.core.models import AuditEvent
 from vigil.errors import FourEyesViolation, NotAllowed
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 FEED = b"""# scam feed, hosts format
 0.0.0.0 vcb-xacthuc.example.com

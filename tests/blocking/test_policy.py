@@ -11,7 +11,7 @@ from vigil.cases.models import Decision
 from vigil.core.models import AuditEvent
 from vigil.errors import Conflict, InvalidInput
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 def _draft(analyst, case, item, raw, *, kind="url", action="dns_block", scope="host"):

@@ -81,12 +81,8 @@ def capture_settings(settings: Any, tmp_path: Any) -> Any:
 
 
 @pytest.fixture(autouse=True)
-def english() -> Iterator[None]:
-    """Services run in English here, so tests can read their messages (the UI default is Vietnamese)."""
-    from django.utils import translation
-
-    with translation.override("en"):
-        yield
+def _services_in_english(english: None) -> None:
+    """Every collection test reads English messages (see the ``english`` fixture)."""
 
 
 @pytest.fixture
