@@ -225,6 +225,61 @@ def test_holder_reloads_when_the_file_changes(path: Path) -> None:
     assert holder.status.state == "loaded"
 
 
+def test_threads_wait_for_the_first_load_instead_of_answering_from_an_empty_blocklist(
+    path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write(path, RULES)
+    loading, release = threading.Event(), threading.Event()
+    real_read = snapshot_module._read
+
+    def slow_read(target: Path) -> object:
+        loading.set()
+        release.wait(5)
+        return real_read(target)
+
+    monkeypatch.setattr(snapshot_module, "_read", slow_read)
+    holder = SnapshotHolder(path)
+    sizes: list[int] = []
+    first = threading.Thread(target=lambda: sizes.append(len(holder.get())))
+    first.start()
+    assert loading.wait(5)
+    second = threading.Thread(target=lambda: sizes.append(len(holder.get())))
+    second.start()
+    second.join(0.2)
+    assert second.is_alive()  # waiting for the load, not answering "none"
+    release.set()
+    first.join(5)
+    second.join(5)
+    assert sizes == [len(RULES), len(RULES)]
+
+
+def test_later_reloads_keep_serving_the_previous_snapshot_meanwhile(
+    path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    clock = Clock()
+    write(path, RULES[:1])
+    holder = SnapshotHolder(path, clock=clock)
+    assert len(holder.get()) == 1
+    write(path, RULES)
+    clock.now += 2
+    loading, release = threading.Event(), threading.Event()
+    real_read = snapshot_module._read
+
+    def slow_read(target: Path) -> object:
+        loading.set()
+        release.wait(5)
+        return real_read(target)
+
+    monkeypatch.setattr(snapshot_module, "_read", slow_read)
+    reloading = threading.Thread(target=holder.get)
+    reloading.start()
+    assert loading.wait(5)
+    assert len(holder.get()) == 1  # answered at once from the previous snapshot
+    release.set()
+    reloading.join(5)
+    assert len(holder.get()) == len(RULES)
+
+
 def test_holder_keeps_the_previous_snapshot_when_the_file_is_corrupt(path: Path) -> None:
     clock = Clock()
     good = write(path, RULES)

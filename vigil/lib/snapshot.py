@@ -361,10 +361,16 @@ class SnapshotHolder:
             return self._snapshot
         with self._lock:
             if now >= self._next_check:  # unless another thread has just checked
-                # Move the deadline first: other threads keep the current snapshot
-                # instead of queueing behind a load.
-                self._next_check = now + self._interval
-                self._refresh()
+                if self._status.state == "unchecked":
+                    # The first load: there is nothing to serve yet (the empty blocklist
+                    # would answer "not blocked" for everything), so other threads wait.
+                    self._refresh()
+                    self._next_check = now + self._interval
+                else:
+                    # Move the deadline first: other threads keep the current snapshot
+                    # instead of queueing behind a load.
+                    self._next_check = now + self._interval
+                    self._refresh()
         return self._snapshot
 
     def reload(self) -> Snapshot:
