@@ -17,6 +17,7 @@ from vigil.lib.detectors.textclassifier import (
     ENV_MODEL,
     ModelError,
     TextClassifier,
+    class_labels,
     detect_sms_spam,
     load,
     metrics_path,
@@ -91,6 +92,36 @@ def test_training_is_deterministic(model: TextClassifier) -> None:
     again = TextClassifier.train(SPAM + HAM, [True] * len(SPAM) + [False] * len(HAM), seed=7)
     probe = ["Trung thuong lon, bam link ngay", "Mai gap nhe", "WIN a prize now"]
     assert again.spam_probabilities(probe) == model.spam_probabilities(probe)
+
+
+def test_per_corpus_classes_sum_to_the_spam_probability(tmp_path: Path) -> None:
+    # Two corpora that disagree on advertising, as Pham 2016 and IE403 do: one class per corpus and label.
+    ads = [f"(QC) Soan KM{i} gui 9{i:03d} de nhan uu dai {i}0% goi cuoc data" for i in range(12)]
+    texts = SPAM + HAM + ads + HAM[:12]
+    spam = [True] * len(SPAM) + [False] * len(HAM) + [False] * 12 + [False] * 12
+    sources = ["a"] * (len(SPAM) + len(HAM)) + ["b"] * 24
+    model = TextClassifier.train(texts, spam, seed=7, sources=sources)
+    assert sorted(model.pipeline.classes_) == ["ham:a", "ham:b", "spam:a"]
+    probe = [
+        "Tai khoan cua ban bi khoa, xac thuc ngay tai https://bidv-xacthuc.top",
+        "Toi nay em ve an com nhe anh",
+    ]
+    assert [label for label, _ in model.predict_many(probe)] == ["spam", "ham"]
+    rows = model.pipeline.predict_proba(probe)
+    spam_column = list(model.pipeline.classes_).index("spam:a")
+    assert model.spam_probabilities(probe) == pytest.approx([row[spam_column] for row in rows])
+    model.save(tmp_path / "m.pkl")
+    assert load(tmp_path / "m.pkl").predict_many(probe) == model.predict_many(probe)
+
+
+def test_class_labels_fall_back_to_plain_labels_for_small_corpora() -> None:
+    spam = [True] * 12 + [False] * 12 + [True, False]
+    sources = ["big"] * 24 + ["tiny"] * 2
+    labels = class_labels(spam, sources)
+    assert labels[:24] == ["spam:big"] * 12 + ["ham:big"] * 12 and labels[24:] == ["spam", "ham"]
+    assert class_labels(spam, None) == ["spam"] * 12 + ["ham"] * 12 + ["spam", "ham"]
+    with pytest.raises(ValueError, match="sources"):
+        class_labels(spam, sources[:3])
 
 
 def test_save_and_load_round_trip(model: TextClassifier, tmp_path: Path) -> None:

@@ -9,6 +9,14 @@ decision values are turned into probabilities by Platt scaling fitted on 5-fold
 out-of-fold predictions; a message is spam when that probability is at least 0.5.
 ``vigil train`` builds it (see ``textdata`` for the corpora, split and metrics).
 
+The corpora disagree on what "spam" is: Pham 2016 labels operator and shop advertising
+spam, IE403 labels the same kind of advertising (its ``(QC)`` messages) legitimate and only
+scams as smishing. Trained with ``sources``, the model therefore learns one class per
+corpus and label (``spam:pham2016``, ``ham:ie403``, ...), so a message is judged by the
+definition of the corpus whose messages it resembles instead of by a blend of two
+contradictory ones; P(spam) is the sum of the ``spam:*`` classes. Without ``sources``
+the classes are plain ``spam`` and ``ham``, and models of either kind load the same way.
+
 Use from any process; a loaded model is read-only and shared between threads:
 
     model = TextClassifier.load(path)
@@ -32,6 +40,7 @@ import pickle
 import re
 import threading
 import unicodedata
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -48,8 +57,10 @@ __all__ = [
     "ModelError",
     "TextClassifier",
     "build_pipeline",
+    "class_labels",
     "classify_facts",
     "detect_sms_spam",
+    "is_spam_class",
     "load",
     "metrics_path",
     "model_path",
@@ -159,6 +170,38 @@ def build_pipeline(seed: int, *, c: float = 1.0, folds: int = 5) -> Any:
     return Pipeline([("features", features), ("classifier", calibrated)])
 
 
+def class_labels(spam: Sequence[bool], sources: Sequence[str] | None, *, minimum: int = 10) -> list[str]:
+    """The training label of each message: ``spam``/``ham``, or ``spam:<source>``/``ham:<source>``.
+
+    A corpus-and-label class with fewer than ``minimum`` messages falls back to the plain
+    label (the calibration's inner folds need a few messages of every class).
+
+    >>> class_labels([True, False, True], None)
+    ['spam', 'ham', 'spam']
+    >>> class_labels([True, False, False], ["a", "a", "b"], minimum=1)
+    ['spam:a', 'ham:a', 'ham:b']
+    >>> class_labels([True, False, False], ["a", "a", "b"], minimum=2)
+    ['spam', 'ham', 'ham']
+    """
+    plain = [SPAM if s else HAM for s in spam]
+    if sources is None:
+        return plain
+    if len(sources) != len(plain):
+        raise ValueError(f"{len(sources)} sources for {len(plain)} messages")
+    labels = [f"{label}:{source}" for label, source in zip(plain, sources, strict=True)]
+    counts = Counter(labels)
+    return [label if counts[label] >= minimum else base for label, base in zip(labels, plain, strict=True)]
+
+
+def is_spam_class(name: str) -> bool:
+    """Whether a model class means spam (``spam`` or ``spam:<source>``).
+
+    >>> is_spam_class("spam:ie403"), is_spam_class("spam"), is_spam_class("ham:pham2016")
+    (True, True, False)
+    """
+    return name == SPAM or name.startswith(f"{SPAM}:")
+
+
 @dataclass(frozen=True)
 class TextClassifier:
     """A trained model: ``predict(text) -> ("spam" | "ham", probability of spam)``."""
@@ -169,20 +212,30 @@ class TextClassifier:
 
     @classmethod
     def train(
-        cls, texts: Sequence[str], spam: Sequence[bool], *, seed: int, c: float = 1.0
+        cls,
+        texts: Sequence[str],
+        spam: Sequence[bool],
+        *,
+        seed: int,
+        c: float = 1.0,
+        sources: Sequence[str] | None = None,
     ) -> TextClassifier:
-        """Fit a new model on ``texts`` labelled ``spam`` (deterministic for a given seed)."""
+        """Fit a new model on ``texts`` labelled ``spam`` (deterministic for a given seed).
+
+        With ``sources`` (the corpus of each text) the classes are per corpus and label;
+        see :func:`class_labels`.
+        """
         pipeline = build_pipeline(seed, c=c)
-        pipeline.fit(list(texts), [SPAM if s else HAM for s in spam])
+        pipeline.fit(list(texts), class_labels(spam, sources))
         return cls(pipeline)
 
     def spam_probabilities(self, texts: Sequence[str]) -> list[float]:
-        """P(spam) for each text."""
+        """P(spam) for each text: the sum of the probabilities of the spam classes."""
         if not texts:
             return []
-        classes = list(self.pipeline.classes_)
-        column = classes.index(SPAM)
-        return [float(row[column]) for row in self.pipeline.predict_proba([t[:MAX_CHARS] for t in texts])]
+        columns = [i for i, name in enumerate(self.pipeline.classes_) if is_spam_class(str(name))]
+        rows = self.pipeline.predict_proba([t[:MAX_CHARS] for t in texts])
+        return [min(1.0, float(sum(row[i] for i in columns))) for row in rows]
 
     def predict_many(self, texts: Sequence[str]) -> list[tuple[str, float]]:
         """(label, P(spam)) for each text."""
