@@ -58,6 +58,12 @@ def run_mode(env: Standalone, web: WebFixtures, *, count: int, workers: int, bro
     failed = {pk: state for pk, state in states.items() if state != "succeeded"}
     if failed:
         raise SystemExit(f"{len(failed)} captures did not succeed: {failed}\n{env.logs()}")
+    manifests = env.query(
+        "SELECT COUNT(DISTINCT capture_id) FROM collection_captureartefact WHERE name = 'manifest.json' "
+        f"AND capture_id >= {min(timed)}"
+    )[0][0]
+    if manifests != count:  # a capture counts only with its signed manifest stored as evidence
+        raise SystemExit(f"only {manifests} of {count} captures have their manifest")
     if browser != "off":
         shots = env.query(
             "SELECT COUNT(*) FROM collection_captureartefact WHERE name = 'screenshot.png' "
