@@ -50,7 +50,8 @@ from pathlib import Path
 from typing import Any, Literal
 
 from vigil.lib.blocklist import RuleRef
-from vigil.lib.matcher import _PASS, Snapshot, SnapshotTables, compile_snapshot, gc_paused, ref_fields
+from vigil.lib.gcpause import gc_paused
+from vigil.lib.matcher import _PASS, Snapshot, SnapshotTables, compile_snapshot, ref_fields
 
 REF_FIELDS = [item.name for item in fields(RuleRef)]
 

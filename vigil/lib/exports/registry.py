@@ -26,9 +26,7 @@ from __future__ import annotations
 
 import abc
 import bisect
-import contextlib
 import enum
-import gc
 import importlib
 import ipaddress
 import operator
@@ -58,7 +56,6 @@ __all__ = [
     "check_joined_names",
     "check_names",
     "exporters",
-    "gc_paused",
     "header",
     "names_within",
     "rule_network",
@@ -682,24 +679,6 @@ def write_chunks(out: TextIO, lines: Sequence[str]) -> None:
     """Write ``lines`` (each ending in a newline) in large joined chunks."""
     for start in range(0, len(lines), _CHUNK):
         out.write("".join(lines[start : start + _CHUNK]))
-
-
-@contextlib.contextmanager
-def gc_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while an export runs.
-
-    An export of a million rules builds lists of a million rules and values and makes no
-    cycles; every automatic collection on the way traverses those lists while they are
-    young, touching each rule, which costs a quarter of an RPZ write. The same reason
-    makes :func:`vigil.lib.matcher.compile_snapshot` pause it.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def printable(text: str) -> str:

@@ -67,7 +67,6 @@ from vigil.lib.exports.registry import (
     check_joined_names,
     check_names,
     exporters,
-    gc_paused,
     header,
     names_within,
     parents,
@@ -77,6 +76,7 @@ from vigil.lib.exports.registry import (
     write_chunks,
 )
 from vigil.lib.exports.rpz import PASSTHRU, Policy, RpzRecord, comment_for, rpz_network_owner
+from vigil.lib.gcpause import gc_paused
 
 __all__ = ["NameTree", "RpzExporter", "write_records", "write_zone", "zone_preamble", "zone_records"]
 
