@@ -126,7 +126,12 @@ def test_different_pages_raise_no_lead_and_leads_need_a_capture_role(analyst, li
     assert not Lead.objects.exists()
     capture_now(analyst, f"http://localhost:{web.port}/bank/login")
     lead = Lead.objects.get()
+    stale = Lead.objects.get()  # a second analyst's page, opened before the dismissal
     with pytest.raises((NotAllowed, Exception)):
         services.dismiss_lead(actor=liaison, lead=lead)
     services.dismiss_lead(actor=analyst, lead=lead, note="trùng")
     assert Lead.objects.get().state == "dismissed"
+    with pytest.raises(Conflict):
+        services.link_lead(actor=analyst, lead=stale)
+    assert Lead.objects.get().state == "dismissed"
+    assert not AuditEvent.objects.filter(action="lead.linked").exists()

@@ -299,17 +299,7 @@ def dismiss_lead(*, actor: User, lead: Lead, note: str = "") -> Lead:
     """Close a lead as not relevant, with an optional note."""
     _require_handler(actor, lead)
     with transaction.atomic():
-        Lead.objects.filter(pk=lead.pk).update(
-            state=LeadState.DISMISSED, handled_by=actor, handled_at=timezone.now(), note=note
-        )
-        audit.record(
-            actor=actor,
-            action="lead.dismissed",
-            obj=lead,
-            case_id=lead.case_id,
-            summary=note[:300],
-            changes={"state": [LeadState.OPEN, LeadState.DISMISSED]},
-        )
+        _close(actor, lead, LeadState.DISMISSED, "lead.dismissed", note)
     lead.refresh_from_db()
     return lead
 
@@ -330,16 +320,23 @@ def link_lead(*, actor: User, lead: Lead, note: str = "") -> Lead:
                     note=_("linked lead #%(id)d: %(summary)s")
                     % {"id": lead.pk, "summary": lead.summary[:300]},
                 )
-        Lead.objects.filter(pk=lead.pk).update(
-            state=LeadState.LINKED, handled_by=actor, handled_at=timezone.now(), note=note
-        )
-        audit.record(
-            actor=actor,
-            action="lead.linked",
-            obj=lead,
-            case_id=lead.case_id,
-            summary=note[:300],
-            changes={"state": [LeadState.OPEN, LeadState.LINKED]},
-        )
+        _close(actor, lead, LeadState.LINKED, "lead.linked", note)
     lead.refresh_from_db()
     return lead
+
+
+def _close(actor: User, lead: Lead, state: str, action: str, note: str) -> None:
+    """Mark an open lead handled, once: of two analysts closing it at the same time, one wins."""
+    closed = Lead.objects.filter(pk=lead.pk, state=LeadState.OPEN).update(
+        state=state, handled_by=actor, handled_at=timezone.now(), note=note
+    )
+    if not closed:
+        raise Conflict(_("This lead was already handled."))
+    audit.record(
+        actor=actor,
+        action=action,
+        obj=lead,
+        case_id=lead.case_id,
+        summary=note[:300],
+        changes={"state": [LeadState.OPEN, state]},
+    )
