@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from vigil.core import audit
 from vigil.core.models import User
 from vigil.errors import InvalidInput
+from vigil.indicators import messages
 from vigil.indicators.models import Indicator
 from vigil.lib import extract as extract_lib
 from vigil.lib import indicators as lib
@@ -26,7 +27,7 @@ def parse(kind: str | None, raw: str) -> lib.Indicator:
     try:
         return lib.normalise(kind, raw) if kind else lib.normalise_any(raw)
     except lib.IndicatorError as exc:
-        raise InvalidInput(str(exc), code="invalid_indicator") from exc
+        raise InvalidInput(messages.describe(exc), code="invalid_indicator") from exc
 
 
 def extract(text: str) -> list[extract_lib.Extracted]:

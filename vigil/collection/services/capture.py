@@ -27,6 +27,7 @@ from vigil.collection.services import config
 from vigil.core import audit, roles
 from vigil.core.models import User
 from vigil.errors import Conflict, ContentRefused, InvalidInput, VigilError
+from vigil.indicators.messages import describe as describe_indicator_error
 from vigil.indicators.models import Indicator
 from vigil.lib.detectors.base import DetectorResult, PageFacts
 from vigil.lib.domains import registrable_domain
@@ -57,7 +58,8 @@ def _clean_url(raw: str) -> str:
         parsed = normalise("url", raw.strip())
     except IndicatorError as exc:
         raise InvalidInput(
-            _("%(value)s is not a URL that can be captured: %(error)s") % {"value": raw[:200], "error": exc},
+            _("%(value)s is not a URL that can be captured: %(error)s")
+            % {"value": raw[:200], "error": describe_indicator_error(exc)},
             details={"field": "url"},
         ) from exc
     if parsed.attrs.get("scheme") not in {"http", "https"}:
