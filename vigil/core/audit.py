@@ -14,7 +14,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 
 from vigil.core.models import AuditChainHead, AuditEvent, User
@@ -109,6 +109,24 @@ def _payload(event: AuditEvent) -> dict[str, Any]:
     }
 
 
+_HEAD_TABLE = AuditChainHead._meta.db_table
+_HEAD_UPDATE = f"UPDATE {_HEAD_TABLE} SET seq = %s, hash = %s WHERE id = 1"  # noqa: S608 - a constant
+
+
+def _lock_head() -> tuple[int, str]:
+    """The chain head's (seq, hash), its row locked until the transaction ends.
+
+    Plain SQL: every audited write passes here, some while holding the database's write lock.
+    """
+    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT seq, hash FROM {_HEAD_TABLE} WHERE id = 1{lock}")  # noqa: S608 - constants
+        row = cursor.fetchone()
+    if row is None:
+        raise AuditChainHead.DoesNotExist("The audit chain has no head row: run the migrations.")
+    return int(row[0]), str(row[1])
+
+
 def record(
     *,
     actor: User | None,
@@ -126,10 +144,12 @@ def record(
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(obj.pk)
         object_repr = object_repr or str(obj)[:300]
-    with transaction.atomic():
-        head = AuditChainHead.objects.select_for_update().get(pk=1)
+    # No savepoint: an error here must undo the caller's whole transaction anyway, and the
+    # public desk appends an event per commit while holding the database's write lock.
+    with transaction.atomic(savepoint=False):
+        seq, prev_hash = _lock_head()
         event = AuditEvent(
-            seq=head.seq + 1,
+            seq=seq + 1,
             # Microsecond precision survives both SQLite and PostgreSQL, so the hash
             # computed now equals the one recomputed from the stored row.
             at=timezone.now().astimezone(dt.UTC),
@@ -143,12 +163,12 @@ def record(
             summary=summary,
             changes=jsonable(dict(changes or {})),
             source_ip=_context.get().source_ip,
-            prev_hash=head.hash,
+            prev_hash=prev_hash,
         )
-        event.hash = event_hash(head.hash, _payload(event))
+        event.hash = event_hash(prev_hash, _payload(event))
         event.save(force_insert=True)
-        head.seq, head.hash = event.seq, event.hash
-        head.save(update_fields=["seq", "hash"])
+        with connection.cursor() as cursor:
+            cursor.execute(_HEAD_UPDATE, [event.seq, event.hash])
     return event
 
 

@@ -5,8 +5,11 @@ has committed, so an acknowledged code is never lost. What changes is that repor
 arriving while a commit is in progress are stored by the next commit together, with one
 transaction and one audit event for all of them (the event names every code). Under low
 load a batch holds one report and nothing waits; under a flood the commits grow instead
-of queueing on the database lock (SQLite has one writer at a time; its busy handler
-sleeps in steps of milliseconds).
+of queueing on the database lock.
+
+On SQLite the writer threads of the web processes also take turns through
+:func:`~vigil.intake.services.writelock.writer_turn` before they begin, instead of polling
+SQLite's lock; the reports that arrive while a thread waits for its turn join its batch.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from vigil.errors import VigilError
 from vigil.intake import conf
 from vigil.intake.services.drafts import ReportDraft
 from vigil.intake.services.submission import StoredReport, submit_reports
+from vigil.intake.services.writelock import writer_turn
 
 logger = logging.getLogger(__name__)
 MAX_BATCH = 200
@@ -85,12 +89,14 @@ class GroupCommitter:
                 # Quiet for a while: give the database connection back.
                 self._reset_connection()
                 continue
-            while len(batch) < MAX_BATCH:
-                try:
-                    batch.append(self._queue.get_nowait())
-                except queue.Empty:
-                    break
-            self._commit(batch)
+            with writer_turn():
+                # Reports that arrived while this thread waited for its turn join the batch.
+                while len(batch) < MAX_BATCH:
+                    try:
+                        batch.append(self._queue.get_nowait())
+                    except queue.Empty:
+                        break
+                self._commit(batch)
 
     def _commit(self, batch: list[_Waiter]) -> None:
         try:

@@ -24,6 +24,7 @@ from vigil.intake.choices import Channel
 from vigil.intake.models import PartnerBatch, PartnerQuota, PartnerUsage
 from vigil.intake.services.drafts import ReportDraft, ReportInvalid, prepare_report
 from vigil.intake.services.submission import submit_many
+from vigil.intake.services.writelock import writer_turn
 
 
 class QuotaExceeded(VigilError):
@@ -191,7 +192,7 @@ def submit_batch(*, actor: User, key: str, items: Sequence[Any]) -> BatchOutcome
         return _replay(earlier, digest)
     prepared = [_prepare(index, raw) for index, raw in enumerate(items)]
     drafts = [draft for draft, _result in prepared if draft is not None]
-    with transaction.atomic():
+    with writer_turn(), transaction.atomic():
         try:
             with transaction.atomic():
                 batch = PartnerBatch.objects.create(

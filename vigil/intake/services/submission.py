@@ -182,6 +182,19 @@ def _insert_reports(values: list[tuple[object, ...]]) -> dict[str, int]:
     return ids
 
 
+def _insert_links(links: list[tuple[object, ...]]) -> None:
+    """Multi-row inserts: ``executemany`` steps SQLite once per row, each a wait for the GIL
+    while the writer holds the database's write lock."""
+    with connection.cursor() as cursor:
+        for start in range(0, len(links), _ROWS_PER_INSERT):
+            chunk = links[start : start + _ROWS_PER_INSERT]
+            cursor.execute(
+                "INSERT INTO intake_reportindicator (report_id, group_id, type, value, display) VALUES "  # noqa: S608 - placeholders only
+                + ", ".join(["(%s, %s, %s, %s, %s)"] * len(chunk)),
+                [value for row in chunk for value in row],
+            )
+
+
 def _store(
     drafts: Sequence[ReportDraft],
     *,
@@ -238,12 +251,7 @@ def _store(
         for report, draft in zip(reports, drafts, strict=True)
         for i in draft.indicators
     ]
-    with connection.cursor() as cursor:
-        cursor.executemany(
-            "INSERT INTO intake_reportindicator (report_id, group_id, type, value, display)"
-            " VALUES (%s, %s, %s, %s, %s)",
-            links,
-        )
+    _insert_links(links)
     shots = [
         Screenshot(
             report_id=report.pk,
