@@ -8,6 +8,7 @@ the machine. The servers are shared by the module; each test uses names of its o
 
 from __future__ import annotations
 
+import datetime as dt
 import shlex
 import threading
 from collections.abc import Callable, Iterator
@@ -16,6 +17,7 @@ from typing import Any
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from tests import factories
@@ -63,6 +65,7 @@ drift2   A   192.0.2.15
 extra2   A   192.0.2.16
 filed    A   192.0.2.17
 badkey   A   192.0.2.18
+expiring A   192.0.2.19
 """,
     # Its own registrable domain: a whole-domain block on a name under example.com would
     # block example.com itself, the block page's host included.
@@ -263,6 +266,26 @@ def test_approval_blocks_the_host_at_the_resolver_and_revocation_unblocks_it(
     wait_for(resolver, "evil.example.com", resolves_to("192.0.2.11"), "resolving normally")
     assert "evil.example.com" not in servers.owners(POLICY_ZONE)
     assert Publication.objects.filter(target=target, status="ok", removed=1).exists()
+
+
+def test_expiry_unblocks_at_the_resolver_through_the_same_path(
+    servers: Servers, people: tuple[User, User, User]
+) -> None:
+    resolver = servers.resolver
+    assert resolves_to("192.0.2.19")(resolver.resolve("expiring.example.com"))
+    servers.target("primary")
+    decision = approve_block(people, "http://expiring.example.com/login")
+    run_worker()
+    wait_for(resolver, "expiring.example.com", walled, "sent to the block page")
+
+    Decision.objects.filter(pk=decision.pk).update(expires_at=timezone.now() - dt.timedelta(minutes=1))
+    assert case_services.expire_decisions() == 1
+    run_worker()
+    wait_for(resolver, "expiring.example.com", resolves_to("192.0.2.19"), "resolving normally")
+    assert "expiring.example.com" not in servers.owners(POLICY_ZONE)
+    decision.refresh_from_db()
+    assert decision.state == "expired"
+    assert services.current_snapshot().check("expiring.example.com").status == "none"
 
 
 def test_registrable_domain_scope_blocks_every_name_below_it(
