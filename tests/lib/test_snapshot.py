@@ -225,10 +225,8 @@ def test_holder_reloads_when_the_file_changes(path: Path) -> None:
     assert holder.status.state == "loaded"
 
 
-def test_threads_wait_for_the_first_load_instead_of_answering_from_an_empty_blocklist(
-    path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    write(path, RULES)
+def slow_reads(monkeypatch: pytest.MonkeyPatch) -> tuple[threading.Event, threading.Event]:
+    """From now on a snapshot read sets the first event, then waits for the second."""
     loading, release = threading.Event(), threading.Event()
     real_read = snapshot_module._read
 
@@ -238,6 +236,14 @@ def test_threads_wait_for_the_first_load_instead_of_answering_from_an_empty_bloc
         return real_read(target)
 
     monkeypatch.setattr(snapshot_module, "_read", slow_read)
+    return loading, release
+
+
+def test_threads_wait_for_the_first_load_instead_of_answering_from_an_empty_blocklist(
+    path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write(path, RULES)
+    loading, release = slow_reads(monkeypatch)
     holder = SnapshotHolder(path)
     sizes: list[int] = []
     first = threading.Thread(target=lambda: sizes.append(len(holder.get())))
@@ -262,15 +268,7 @@ def test_later_reloads_keep_serving_the_previous_snapshot_meanwhile(
     assert len(holder.get()) == 1
     write(path, RULES)
     clock.now += 2
-    loading, release = threading.Event(), threading.Event()
-    real_read = snapshot_module._read
-
-    def slow_read(target: Path) -> object:
-        loading.set()
-        release.wait(5)
-        return real_read(target)
-
-    monkeypatch.setattr(snapshot_module, "_read", slow_read)
+    loading, release = slow_reads(monkeypatch)
     reloading = threading.Thread(target=holder.get)
     reloading.start()
     assert loading.wait(5)
