@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -38,14 +39,23 @@ def from_parsed(number: phonenumbers.PhoneNumber) -> PhoneNumber:
     >>> from_parsed(phonenumbers.parse("+84 24 3825 1234")).number_type
     'fixed_line'
     """
+    return _wrap(number, phonenumbers.number_type(number))
+
+
+def _wrap(number: phonenumbers.PhoneNumber, kind: int) -> PhoneNumber:
+    # E.164 is "+", the country code and the national significant number: built here
+    # because format_number(E164) re-derives the region and metadata (a fifth of a parse).
     return PhoneNumber(
-        value=phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164),
+        value=f"+{number.country_code}{phonenumbers.national_significant_number(number)}",
         display=phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL),
         region=phonenumbers.region_code_for_number(number) or "",
-        number_type=_TYPE_NAMES.get(phonenumbers.number_type(number), "unknown"),
+        number_type=_TYPE_NAMES.get(kind, "unknown"),
     )
 
 
+# Scam campaigns repeat the same numbers across thousands of reports and look-ups; a
+# parse costs ~55 µs, a cache hit well under 1.
+@functools.lru_cache(maxsize=16_384)
 def normalise_phone(raw: str, default_region: str = "VN") -> PhoneNumber:
     """Parse and validate a phone number; numbers without a country code are Vietnamese.
 
@@ -66,6 +76,9 @@ def normalise_phone(raw: str, default_region: str = "VN") -> PhoneNumber:
         number = phonenumbers.parse(text, default_region)
     except phonenumbers.NumberParseException:
         raise IndicatorError(_WHAT) from None
-    if not phonenumbers.is_valid_number(number):
+    # The type is UNKNOWN exactly when is_valid_number is false (both match the number
+    # against its region's patterns); asking once halves the cost of validating.
+    kind = phonenumbers.number_type(number)
+    if kind == phonenumbers.PhoneNumberType.UNKNOWN:
         raise IndicatorError(_WHAT)
-    return from_parsed(number)
+    return _wrap(number, kind)
