@@ -64,6 +64,20 @@ def env_int(name: str, default: int, *, minimum: int | None = None) -> int:
     return number
 
 
+def env_float(name: str, default: float, *, minimum: float, maximum: float) -> float:
+    """A number setting within [minimum, maximum]."""
+    value = _raw(name)
+    if value is None:
+        return default
+    try:
+        number = float(value)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{PREFIX}{name}: expected a number, got {value!r}") from exc
+    if not minimum <= number <= maximum:
+        raise ImproperlyConfigured(f"{PREFIX}{name}: must be between {minimum} and {maximum}, got {number}")
+    return number
+
+
 def env_list(name: str, default: list[str]) -> list[str]:
     """A comma-separated list setting."""
     value = _raw(name)

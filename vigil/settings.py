@@ -14,7 +14,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from vigil.env import env_bool, env_int, env_list, env_str
+from vigil.env import env_bool, env_float, env_int, env_list, env_str
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 ENVIRONMENT = env_str("ENV", "development")
@@ -217,7 +217,7 @@ VIGIL_CAPTURE_SIGNING_KEY_FILE = Path(
 ).resolve()
 VIGIL_CAPTURE_COLLECTOR = env_str("CAPTURE_COLLECTOR", "") or ""  # default: vigil@<host name>
 VIGIL_CAPTURE_AUTO = env_bool("CAPTURE_AUTO", True)  # capture new URLs on open cases by themselves
-VIGIL_DETECTOR_PREFILL_SCORE = float(env_str("DETECTOR_PREFILL_SCORE", "0.8") or "0.8")
+VIGIL_DETECTOR_PREFILL_SCORE = env_float("DETECTOR_PREFILL_SCORE", 0.8, minimum=0.0, maximum=1.0)
 VIGIL_RERESOLVE_MINUTES = env_int("RERESOLVE_MINUTES", 60, minimum=1)
 
 VIGIL_CASE_PREFIX = env_str("CASE_PREFIX", "VL") or "VL"
