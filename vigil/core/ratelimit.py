@@ -21,14 +21,14 @@ class Limit:
 
 
 @dataclass(frozen=True, slots=True)
-class Decision:
+class Verdict:
     """Whether a hit is allowed, and when to retry if not."""
 
     allowed: bool
     retry_after: int
 
 
-def hit(scope: str, key: str, limit: Limit, *, now: float | None = None) -> Decision:
+def hit(scope: str, key: str, limit: Limit, *, now: float | None = None) -> Verdict:
     """Count one hit for ``key`` in ``scope``; refuse it once the window is full."""
     now = time.time() if now is None else now
     window = int(now // limit.seconds)
@@ -40,5 +40,5 @@ def hit(scope: str, key: str, limit: Limit, *, now: float | None = None) -> Deci
         cache.set(cache_key, 1, timeout=limit.seconds + 5)
         count = 1
     if count > limit.count:
-        return Decision(False, max(1, int((window + 1) * limit.seconds - now)))
-    return Decision(True, 0)
+        return Verdict(False, max(1, int((window + 1) * limit.seconds - now)))
+    return Verdict(True, 0)

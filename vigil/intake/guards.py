@@ -69,7 +69,7 @@ def limit_pages(
     return decorate
 
 
-def report_attempt(request: HttpRequest) -> ratelimit.Decision:
+def report_attempt(request: HttpRequest) -> ratelimit.Verdict:
     """Count one report submission from this address (hourly window)."""
     return ratelimit.hit(
         "intake-report", address(request), ratelimit.Limit(max(1, conf.get("REPORTS_PER_IP_HOUR")), 3600)
