@@ -652,6 +652,25 @@ def test_zone_file_is_replaced_atomically_keeping_its_mode(tmp_path: Path) -> No
     assert sorted(os.listdir(tmp_path)) == ["reloaded", "rpz.vigil.db"]
 
 
+def test_a_directory_that_cannot_be_synced_does_not_skip_the_reload(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real_fsync = os.fsync
+
+    def fsync(fd: int) -> None:
+        if stat.S_ISDIR(os.fstat(fd).st_mode):
+            raise OSError(22, "Invalid argument")  # as some network file systems answer
+        real_fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    path = tmp_path / "rpz.vigil.db"
+    marker = tmp_path / "reloaded"
+    publisher = ZoneFilePublisher(path, [sys.executable, "-c", f"open({str(marker)!r}, 'w').write('yes')"])
+    publisher.publish("new zone\n")
+    assert path.read_text() == "new zone\n"
+    assert marker.read_text() == "yes"
+
+
 def test_failing_slow_or_missing_reload_command_raises(tmp_path: Path) -> None:
     path = tmp_path / "zone.db"
     failing = ZoneFilePublisher(

@@ -33,6 +33,8 @@ KINDS: dict[str, Promise] = {
     "a URL, domain or IP address": gettext_lazy("a URL, domain or IP address"),
     "a known indicator type": gettext_lazy("a known indicator type"),
     "a recognised indicator": gettext_lazy("a recognised indicator"),
+    "a blocking RPZ record": gettext_lazy("a blocking RPZ record"),
+    "a name trigger": gettext_lazy("a name trigger"),
 }
 
 

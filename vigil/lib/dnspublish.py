@@ -221,13 +221,18 @@ class ZoneFilePublisher:
 
 
 def _fsync_directory(directory: Path) -> None:
-    """Make the rename itself durable."""
+    """Make the rename itself durable; some file systems cannot, and that is not fatal.
+
+    The new file is already in place: an error here must not skip the reload.
+    """
     try:
         fd = os.open(directory, os.O_RDONLY)
     except OSError:  # pragma: no cover - platforms without directory handles
         return
     try:
         os.fsync(fd)
+    except OSError:
+        pass
     finally:
         os.close(fd)
 

@@ -26,7 +26,7 @@ from vigil.lib.indicators import IndicatorType, normalise
 __all__ = ["ListEntry", "ListError", "detect_format", "parse_list"]
 
 _HOSTS_ADDRESSES = frozenset({"0.0.0.0", "127.0.0.1", "::", "::1", "::0"})  # noqa: S104 - hosts-file sinks
-_RPZ_LINE = re.compile(r"^(?P<owner>\S+)\s+(?:\d+\s+)?(?:IN\s+)?CNAME\s+\S+", re.IGNORECASE)
+_RPZ_LINE = re.compile(r"^(?P<owner>\S+)\s+(?:\d+\s+)?(?:IN\s+)?CNAME\s+(?P<target>\S+)", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,7 +80,11 @@ def _value_of(line: str, fmt: str) -> str | None:
             return line.split()[0]
         owner = match.group("owner").rstrip(".")
         owner = owner[2:] if owner.startswith("*.") else owner
-        return None if owner.endswith("rpz-ip") else owner
+        if match.group("target").lower().rstrip(".") == "rpz-passthru":
+            raise IndicatorError("a blocking RPZ record", f"{owner!r} is allow-listed (rpz-passthru)")
+        if owner.lower().endswith(".rpz-ip"):
+            raise IndicatorError("a name trigger", f"{owner!r} is an rpz-ip address trigger, not read here")
+        return owner
     if fmt == "plain":
         return line.split(" #", 1)[0].strip()  # a trailing " # comment" is not part of the value
     return line
@@ -118,10 +122,10 @@ def parse_list(
         line = raw.strip()
         if not line or line.startswith(("#", ";", "!")):
             continue
-        value = _value_of(line, fmt)
-        if value is None:
-            continue
         try:
+            value = _value_of(line, fmt)
+            if value is None:
+                continue
             kind, normalised = _classify(value)
         except IndicatorError as exc:
             if fmt == "csv" and not seen_header:

@@ -56,12 +56,24 @@ BLOCK_ADDRESS = "0.0.0.0"  # noqa: S104 - an answer in a hosts file, not an addr
 _ADBLOCK_SPECIAL = ("$", "#")
 
 
-def blocked_names(rules: RuleSet) -> tuple[list[str], Counter[SkipReason]]:
+def blocked_names(rules: Iterable[Rule]) -> tuple[list[str], ExportStats]:
     """Names of HOST and DOMAIN block rules that no allow rule matches, in order, each once.
 
     For formats that list names without wildcards or exceptions (hosts files, rspamd maps):
-    a DOMAIN rule contributes its own name only, and allow rules are left out.
+    a DOMAIN rule contributes its own name only; allow, URL and address rules are left out.
+    The stats count the names and what was left out.
     """
+    ruleset = rule_set(rules)
+    for kind in NAME_KINDS:
+        check_names(ruleset.values[kind], max_length=MAX_NAME)
+    names, skipped = _blocked_names(ruleset)
+    skipped[SkipReason.URL_RULE] = ruleset.count(*URL_KINDS)
+    skipped[SkipReason.ADDRESS_RULE] = ruleset.count(*ADDRESS_KINDS)
+    skipped[SkipReason.DUPLICATE] += ruleset.duplicates
+    return names, ExportStats.of(ruleset.read, len(names), "names", skipped)
+
+
+def _blocked_names(rules: RuleSet) -> tuple[list[str], Counter[SkipReason]]:
     allowed_hosts = {rule.value for rule in rules.allowed[RuleKind.HOST]}
     allowed_domains = {rule.value for rule in rules.allowed[RuleKind.DOMAIN]}
     covered = names_within([value for kind in NAME_KINDS for value in rules.values[kind]], allowed_domains)
@@ -84,14 +96,7 @@ def blocked_names(rules: RuleSet) -> tuple[list[str], Counter[SkipReason]]:
 
 def write_hosts(rules: Iterable[Rule], out: TextIO, meta: ExportMeta) -> ExportStats:
     """Write a hosts file: ``0.0.0.0 <name>`` for each blocked name."""
-    ruleset = rule_set(rules)
-    for kind in NAME_KINDS:
-        check_names(ruleset.values[kind], max_length=MAX_NAME)
-    names, skipped = blocked_names(ruleset)
-    skipped[SkipReason.URL_RULE] = ruleset.count(*URL_KINDS)
-    skipped[SkipReason.ADDRESS_RULE] = ruleset.count(*ADDRESS_KINDS)
-    skipped[SkipReason.DUPLICATE] += ruleset.duplicates
-    stats = ExportStats.of(ruleset.read, len(names), "names", skipped)
+    names, stats = blocked_names(rules)
     notes = [
         "hosts files cannot express wildcards: a DOMAIN rule blocks only its own name here, not the",
         "names below it (use the RPZ zone or the Adblock list for those); allow rules are left out",

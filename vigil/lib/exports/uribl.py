@@ -45,14 +45,11 @@ from vigil.lib.blocklist import Rule, RuleAction, RuleRef
 from vigil.lib.exports.hostsfile import blocked_names
 from vigil.lib.exports.registry import (
     ADDRESS_KINDS,
-    MAX_NAME,
-    NAME_KINDS,
     URL_KINDS,
     Exporter,
     ExportMeta,
     ExportStats,
     SkipReason,
-    check_names,
     exporters,
     header,
     parents,
@@ -157,14 +154,7 @@ def write_uribl(rules: Iterable[Rule], out: TextIO, meta: ExportMeta) -> ExportS
 
 def write_rspamd(rules: Iterable[Rule], out: TextIO, meta: ExportMeta) -> ExportStats:
     """Write an rspamd multimap file: blocked host names and domains, one a line."""
-    ruleset = rule_set(rules)
-    for kind in NAME_KINDS:
-        check_names(ruleset.values[kind], max_length=MAX_NAME)
-    names, skipped = blocked_names(ruleset)
-    skipped[SkipReason.URL_RULE] = ruleset.count(*URL_KINDS)
-    skipped[SkipReason.ADDRESS_RULE] = ruleset.count(*ADDRESS_KINDS)
-    skipped[SkipReason.DUPLICATE] += ruleset.duplicates
-    stats = ExportStats.of(ruleset.read, len(names), "names", skipped)
+    names, stats = blocked_names(rules)
     notes = [
         'rspamd multimap (e.g. type = "url"): each line is matched as a whole name',
         "names below a DOMAIN rule are not listed here; the URIBL zone covers them by wildcard",
