@@ -121,3 +121,57 @@ def test_command_line_import_and_approval(analyst, appraiser, approver, tmp_path
     assert "2 decisions approved" in out.getvalue()
     with pytest.raises(CommandError, match="no drafts"):
         call_command("approve_import", code, actor="approver", stdout=out)
+
+
+def test_a_list_imported_as_public_warnings_blocks_nothing(analyst):
+    report = import_list(
+        actor=analyst,
+        content=b"warn.example.com\nhttp://warn.example.org/otp\n203.0.113.8\n",
+        source="warnings",
+        category=factories.category("fraud"),
+        legal_basis=factories.legal_basis("blhs-174"),
+        action="public_warning",
+    )
+    assert report.drafted == 3 and report.routed_to_takedown == 0
+    assert set(Decision.objects.values_list("action", flat=True)) == {"public_warning"}
+    assert Decision.objects.get(target="203.0.113.8").scope == "ip"
+
+
+def test_addresses_on_a_takedown_list_are_reported_not_blocked(analyst):
+    report = import_list(
+        actor=analyst,
+        content=b"takedown.example.com\n203.0.113.9\n",
+        source="takedowns",
+        category=factories.category("fraud"),
+        legal_basis=factories.legal_basis("blhs-174"),
+        action="takedown_request",
+    )
+    assert report.drafted == 1 and [line for line, _message in report.errors] == [2]
+    assert list(Decision.objects.values_list("target", "action")) == [
+        ("takedown.example.com", "takedown_request")
+    ]
+
+
+def test_confirmed_shared_addresses_are_recorded_on_the_decision(analyst, appraiser, approver):
+    _import(analyst)
+    case = Decision.objects.first().case
+    case_services.add_appraisal(
+        actor=appraiser, case=case, verdict="violation_confirmed", reasoning="Đã kiểm tra mẫu."
+    )
+    result = approve_drafts(actor=approver, case=case, confirm_shared_ip=True)
+    assert result.skipped_shared_ip == []
+    shared = Decision.objects.get(target="104.16.1.1")
+    assert shared.state == "active" and shared.shared_ip_confirmed_by == approver
+    assert Decision.objects.get(target="203.0.113.7").shared_ip_confirmed_by is None
+
+
+def test_the_importer_cannot_approve_its_own_drafts(appraiser):
+    both = factories.user(["analyst", "approver"])
+    _import(both)
+    case = Decision.objects.first().case
+    case_services.add_appraisal(
+        actor=appraiser, case=case, verdict="violation_confirmed", reasoning="Đã kiểm tra mẫu."
+    )
+    with pytest.raises(FourEyesViolation, match="You drafted"):
+        approve_drafts(actor=both, case=case)
+    assert not Decision.objects.filter(state="active").exists()

@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from vigil.blocking import policy
-from vigil.blocking.models import ImportedList
+from vigil.blocking.models import ImportedList, SharedAddressRange
 from vigil.cases import services as case_services
 from vigil.cases.choices import AppraisalVerdict, CaseStatus, DecisionState
 from vigil.cases.models import Case, CaseIndicator, Decision
@@ -30,6 +30,7 @@ from vigil.core.models import Category, LegalBasis, User
 from vigil.errors import Conflict, FourEyesViolation, InvalidInput, VigilError
 from vigil.indicators.models import Indicator
 from vigil.lib import listparse
+from vigil.lib.decision_scope import ScopeError, check_action_scope
 from vigil.lib.domains import registrable_domain
 from vigil.lib.indicators import normalise
 
@@ -61,16 +62,24 @@ class _Planned:
 
 def _plan(entry: listparse.ListEntry, action: str) -> _Planned:
     """The decision one list entry becomes; refuses what policy forbids at DNS."""
+    blocking = action == ActionKind.DNS_BLOCK
     if entry.kind == "url":
-        # DNS sees no paths: a URL on a list is a takedown matter (it still reaches the
-        # check API and the mail filters, which see whole URLs).
-        return _Planned(entry.line, "url", entry.value, ActionKind.TAKEDOWN_REQUEST, "exact_url", entry.value)
-    if entry.kind in ("ip", "cidr"):
-        return _Planned(entry.line, entry.kind, entry.value, ActionKind.IP_BLOCK, entry.kind, entry.value)
-    scope = "registrable_domain" if registrable_domain(entry.value) == entry.value else "host"
-    if action == ActionKind.DNS_BLOCK:
-        policy.check_dns_target(entry.value)
-    return _Planned(entry.line, "domain", entry.value, action, scope, entry.value)
+        # DNS sees no paths: on a block list a URL is a takedown matter (it still reaches
+        # the check API and the mail filters, which see whole URLs).
+        kind, scope, action = "url", "exact_url", ActionKind.TAKEDOWN_REQUEST if blocking else action
+    elif entry.kind in ("ip", "cidr"):
+        # Resolvers see names only: on a block list an address is blocked at the firewall.
+        kind, scope, action = entry.kind, entry.kind, ActionKind.IP_BLOCK if blocking else action
+    else:
+        kind = "domain"
+        scope = "registrable_domain" if registrable_domain(entry.value) == entry.value else "host"
+        if blocking:
+            policy.check_dns_target(entry.value)
+    try:
+        check_action_scope(action, scope)
+    except ScopeError as exc:
+        raise InvalidInput(str(exc), code="invalid_scope") from exc
+    return _Planned(entry.line, kind, entry.value, action, scope, entry.value)
 
 
 def _file_name(source: str) -> str:
@@ -273,6 +282,11 @@ def _id_summary(ids: list[int]) -> object:
     return {"count": len(ids), "first": min(ids), "last": max(ids), "sha256": digest}
 
 
+def _update(ids: list[int], **fields: object) -> None:
+    for start in range(0, len(ids), BATCH):
+        Decision.objects.filter(pk__in=ids[start : start + BATCH]).update(**fields)
+
+
 def approve_drafts(*, actor: User, case: Case, confirm_shared_ip: bool = False) -> BulkApproval:
     """Approve and put in force every draft on ``case`` in one audited act."""
     require_on_case(actor, case, "decision.approve")
@@ -288,7 +302,8 @@ def approve_drafts(*, actor: User, case: Case, confirm_shared_ip: bool = False) 
         _check_four_eyes(actor, case, drafts)
         if not case.evidence.exists():
             raise Conflict(_("A decision to act must rest on at least one evidence item."))
-        now, chosen = timezone.now(), []
+        now, chosen, confirmed_shared = timezone.now(), [], []
+        ranges = list(SharedAddressRange.objects.filter(is_active=True))
         for draft in drafts:
             if draft.expires_at <= now:
                 result.skipped_policy.append(f"{draft.target}: expired")
@@ -296,24 +311,21 @@ def approve_drafts(*, actor: User, case: Case, confirm_shared_ip: bool = False) 
             try:
                 if draft.action == ActionKind.DNS_BLOCK:
                     policy.check_dns_target(draft.target)
-                if (
-                    draft.action == ActionKind.IP_BLOCK
-                    and not confirm_shared_ip
-                    and policy.shared_ranges_overlapping(draft.target)
-                ):
-                    result.skipped_shared_ip.append(draft.target)
-                    continue
+                shared = draft.action == ActionKind.IP_BLOCK and bool(
+                    policy.shared_ranges_overlapping(draft.target, ranges)
+                )
             except VigilError as exc:
                 result.skipped_policy.append(f"{draft.target}: {exc.message}")
                 continue
+            if shared and not confirm_shared_ip:
+                result.skipped_shared_ip.append(draft.target)
+                continue
             chosen.append(draft.pk)
-        for start in range(0, len(chosen), BATCH):
-            Decision.objects.filter(pk__in=chosen[start : start + BATCH]).update(
-                state=DecisionState.ACTIVE,
-                approved_by=actor,
-                approved_at=now,
-                activated_at=now,
-            )
+            if shared:
+                confirmed_shared.append(draft.pk)
+        _update(chosen, state=DecisionState.ACTIVE, approved_by=actor, approved_at=now, activated_at=now)
+        # As for a single approval, the decision itself records who accepted the shared address.
+        _update(confirmed_shared, shared_ip_confirmed_by=actor, shared_ip_confirmed_at=now)
         result.approved = len(chosen)
         audit.record(
             actor=actor,
@@ -328,8 +340,12 @@ def approve_drafts(*, actor: User, case: Case, confirm_shared_ip: bool = False) 
                 "confirm_shared_ip": [None, confirm_shared_ip],
             },
         )
-        if case.status in (CaseStatus.APPRAISAL,) and chosen:
-            case_services.transition_case(actor=actor, case=case, target=CaseStatus.DECIDED, system=True)
+        # The same case moves as a single approval makes: appraisal → decided → actioned.
+        if chosen and case.status == CaseStatus.APPRAISAL:
+            case = case_services.transition_case(
+                actor=actor, case=case, target=CaseStatus.DECIDED, system=True
+            )
+        if chosen and case.status == CaseStatus.DECIDED:
             case_services.transition_case(actor=actor, case=case, target=CaseStatus.ACTIONED, system=True)
         from vigil.blocking.tasks import reconcile_blocklist
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+from collections.abc import Iterable
 
 from django.utils.translation import gettext as _
 
@@ -54,11 +55,16 @@ def check_dns_target(name: str) -> None:
         )
 
 
-def shared_ranges_overlapping(target: str) -> list[SharedAddressRange]:
-    """Shared (CDN, hosting) ranges that overlap an IP address or CIDR block."""
+def shared_ranges_overlapping(
+    target: str, ranges: Iterable[SharedAddressRange] | None = None
+) -> list[SharedAddressRange]:
+    """Shared (CDN, hosting) ranges that overlap an IP address or CIDR block.
+
+    ``ranges`` are the active ranges already loaded, for callers checking many targets.
+    """
     network = ipaddress.ip_network(target, strict=False)
     overlapping = []
-    for row in SharedAddressRange.objects.filter(is_active=True):
+    for row in SharedAddressRange.objects.filter(is_active=True) if ranges is None else ranges:
         other = ipaddress.ip_network(row.cidr, strict=False)
         if other.version == network.version and other.overlaps(network):
             overlapping.append(row)

@@ -239,8 +239,8 @@ def _write_zone_file(target: DnsTarget, rules: list[Rule], serial: int) -> Publi
     return _record(target, serial, PublicationStatus.OK, added=len(rules), started=started)
 
 
-def _tree_rules(decision: Decision, *, include_decision: bool) -> list[Rule]:
-    """Every enforced rule in the name tree (or address) the decision touches."""
+def _tree_rules(decision: Decision) -> list[Rule]:
+    """Every enforced rule, other than the decision's own, in the name tree (or address) it touches."""
     if decision.scope in ("ip", "cidr"):
         decisions = Decision.objects.filter(target=decision.target)
         protected: list[Rule] = []
@@ -253,18 +253,23 @@ def _tree_rules(decision: Decision, *, include_decision: bool) -> list[Rule]:
             if rule.value == root or rule.value.endswith("." + root) or root.endswith("." + rule.value)
         ]
     decisions = decisions.filter(state=DecisionState.ACTIVE, action__in=rule_source.ENFORCED_ACTIONS)
-    decisions = decisions.exclude(pk=decision.pk).select_related("category", "legal_basis")
-    chosen = [*decisions, decision] if include_decision else list(decisions)
-    found = [rule_source.rule_for_decision(item) for item in chosen]
+    found = [
+        rule_source.rule_for_decision(item)
+        for item in decisions.exclude(pk=decision.pk).select_related("category", "legal_basis")
+    ]
     return [rule for rule in found if rule is not None and rule.is_dns_expressible] + protected
 
 
 def decision_delta(decision: Decision) -> tuple[set[Key], set[Key]]:
     """(added, removed) records when ``decision`` has just entered or left force."""
-    in_force = decision.state == DecisionState.ACTIVE
-    after = _keys(desired_records(_tree_rules(decision, include_decision=in_force)))
-    before = _keys(desired_records(_tree_rules(decision, include_decision=not in_force)))
-    return after - before, before - after
+    others = _tree_rules(decision)
+    own = rule_source.rule_for_decision(decision)
+    without = _keys(desired_records(others))
+    with_it = (
+        _keys(desired_records([*others, own])) if own is not None and own.is_dns_expressible else without
+    )
+    entered, left = with_it - without, without - with_it
+    return (entered, left) if decision.state == DecisionState.ACTIVE else (left, entered)
 
 
 def apply_decision_change(decision_id: int) -> dict[str, object]:

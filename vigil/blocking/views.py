@@ -139,6 +139,7 @@ def download_export(request: HttpRequest, fmt: str) -> HttpResponse:
         exporter = exporters.get(fmt)
     except KeyError as exc:
         raise Http404(_("Unknown export format.")) from exc
-    response = HttpResponse(services.export_text(fmt), content_type=f"{exporter.media_type}; charset=utf-8")
+    path, _etag = services.export_file(fmt)  # written once per snapshot, shared with the API
+    response = HttpResponse(path.read_bytes(), content_type=f"{exporter.media_type}; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="vigil-blocklist.{exporter.extension}"'
     return response
