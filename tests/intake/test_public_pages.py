@@ -243,3 +243,36 @@ def test_javascript_proof_of_work_matches_python():
     # here: the helper itself.
     assert guards.leading_zero_bits(b"\x00\x0f") == 12
     assert guards.leading_zero_bits(b"\x80") == 0
+
+
+def test_lookup_names_a_decision_on_a_value_outside_the_blocklist(analyst, appraiser, approver):
+    case = factories.case(analyst, indicators=[("phone", "0909 111 222")])
+    for status in ("triage", "collecting"):
+        case_services.transition_case(actor=analyst, case=case, target=status)
+    item = factories.evidence(analyst, case)
+    case_services.transition_case(actor=analyst, case=case, target="appraisal")
+    case_services.add_appraisal(
+        actor=appraiser,
+        case=case,
+        verdict="violation_confirmed",
+        reasoning="Số điện thoại lừa đảo đã xác minh.",
+    )
+    decision = factories.draft(analyst, case, item, action="takedown_request", scope="indicator")
+    case_services.approve_decision(actor=approver, decision=decision)
+    api = _client().get("/api/v1/public/lookup", {"value": "0909111222"}).json()
+    assert api["verdict"] == "confirmed"
+    assert [d["decision_id"] for d in api["decisions"]] == [decision.pk]
+
+
+def test_proof_of_work_is_asked_from_an_address_that_sent_several_reports(settings):
+    settings.VIGIL_INTAKE_POW_AFTER_REPORTS_PER_IP = 2
+    settings.VIGIL_INTAKE_POW_BITS = 8
+    busy = Client(HTTP_ACCEPT_LANGUAGE="en", REMOTE_ADDR="198.51.100.7")
+    assert 'data-pow-bits="0"' in busy.get("/report/").content.decode()
+    for _ in range(2):
+        assert _post(busy).status_code == 303
+    assert 'data-pow-bits="8"' in busy.get("/report/").content.decode()
+    assert _post(busy).status_code == 400
+    other = Client(HTTP_ACCEPT_LANGUAGE="en", REMOTE_ADDR="198.51.100.8")
+    assert 'data-pow-bits="0"' in other.get("/report/").content.decode()
+    assert _post(other).status_code == 303

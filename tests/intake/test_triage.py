@@ -199,3 +199,19 @@ def test_contact_details_are_erased_after_retention(settings):
     report.refresh_from_db()
     assert report.contact_email == "" and report.consent_at is None
     assert AuditEvent.objects.filter(action="report.contacts_erased").exists()
+
+
+def test_evidence_text_lists_each_reports_own_indicators(analyst):
+    first = _report(text=CAMPAIGN.format(n="0912345678") + " hoac evn-thanh-toan.com")
+    second = _report()
+    case = services.open_case_from(
+        actor=analyst,
+        title="Giả danh điện lực",
+        category=factories.category("fraud"),
+        group=TriageGroup.objects.get(value="+84912345678"),
+    )
+    item = EvidenceItem.objects.get(case=case, media_type="text/plain")
+    text = case_services.evidence_store().open(item.sha256).read().decode()
+    blocks = {block.split(" · ")[0]: block for block in text.split("=== ")[1:]}
+    assert "indicators: phone:+84912345678, domain:evn-thanh-toan.com\n" in blocks[first.tracking_code]
+    assert "indicators: phone:+84912345678\n" in blocks[second.tracking_code]

@@ -109,22 +109,29 @@ def _payload(event: AuditEvent) -> dict[str, Any]:
     }
 
 
-_HEAD_TABLE = AuditChainHead._meta.db_table
-_HEAD_UPDATE = f"UPDATE {_HEAD_TABLE} SET seq = %s, hash = %s WHERE id = 1"  # noqa: S608 - a constant
-
-
 def _lock_head() -> tuple[int, str]:
     """The chain head's (seq, hash), its row locked until the transaction ends.
 
-    Plain SQL: every audited write passes here, some while holding the database's write lock.
+    SQLite has no row locks: there every transaction begins IMMEDIATE (settings), so it
+    already holds the database's write lock. Plain SQL here and in :func:`_move_head`:
+    every audited write passes through both, some while holding that lock, and the ORM's
+    query building costs more than the statements themselves.
     """
     lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    table = connection.ops.quote_name(AuditChainHead._meta.db_table)
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT seq, hash FROM {_HEAD_TABLE} WHERE id = 1{lock}")  # noqa: S608 - constants
+        cursor.execute(f"SELECT seq, hash FROM {table} WHERE id = 1{lock}")  # noqa: S608 - no input
         row = cursor.fetchone()
     if row is None:
         raise AuditChainHead.DoesNotExist("The audit chain has no head row: run the migrations.")
     return int(row[0]), str(row[1])
+
+
+def _move_head(seq: int, hash_: str) -> None:
+    """Point the chain head at the newest event (its row is locked by :func:`_lock_head`)."""
+    table = connection.ops.quote_name(AuditChainHead._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {table} SET seq = %s, hash = %s WHERE id = 1", [seq, hash_])  # noqa: S608
 
 
 def record(
@@ -167,8 +174,7 @@ def record(
         )
         event.hash = event_hash(prev_hash, _payload(event))
         event.save(force_insert=True)
-        with connection.cursor() as cursor:
-            cursor.execute(_HEAD_UPDATE, [event.seq, event.hash])
+        _move_head(event.seq, event.hash)
     return event
 
 

@@ -15,7 +15,7 @@ from vigil.cases.models import Decision
 from vigil.core import ratelimit, roles
 from vigil.core.models import User
 from vigil.errors import NotAllowed
-from vigil.intake import guards, services
+from vigil.intake import conf, guards, services
 from vigil.intake.models import Report
 from vigil.intake.schemas import BatchIn, BatchOut, LookupOut, QuotaOut, ReportStatusOut
 
@@ -124,8 +124,6 @@ def quota(request: HttpRequest) -> dict[str, Any]:
 @router.get("/public/lookup", response=LookupOut, auth=None, summary="Public look-up of one value (no token)")
 def public_lookup(request: HttpRequest, value: str = Query(..., max_length=2048)) -> Any:
     """The same verdict as the public look-up page; limited per client address, nothing stored."""
-    from vigil.intake import conf
-
     verdict = ratelimit.hit(
         "intake-lookup",
         guards.address(request),

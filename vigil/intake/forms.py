@@ -78,21 +78,6 @@ class ReportForm(forms.Form):
     pow_challenge = forms.CharField(required=False, widget=forms.HiddenInput)
     pow_nonce = forms.CharField(required=False, max_length=20, widget=forms.HiddenInput)
 
-    # Fields the service names in its errors that are not on the form show at the top.
-    SERVICE_FIELDS = (
-        "kind",
-        "value",
-        "text",
-        "description",
-        "money_lost",
-        "happened_on",
-        "screenshots",
-        "contact_name",
-        "contact_email",
-        "contact_phone",
-        "consent",
-    )
-
 
 class TrackForm(forms.Form):
     code = forms.CharField(label=_("Tracking code"), max_length=20)

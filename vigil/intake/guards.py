@@ -11,7 +11,6 @@ from __future__ import annotations
 import functools
 import hashlib
 import secrets
-import time
 from collections.abc import Callable
 from typing import Any
 
@@ -76,27 +75,16 @@ def report_attempt(request: HttpRequest) -> ratelimit.Verdict:
     )
 
 
-def _window(seconds: int) -> int:
-    return int(time.time() // seconds)
-
-
 def note_accepted(request: HttpRequest) -> None:
     """Count an accepted report for the load and per-address proof-of-work thresholds."""
-    for key, seconds in (
-        (f"intake-load:{_window(60)}", 60),
-        (f"intake-ip:{address(request)}:{_window(3600)}", 3600),
-    ):
-        cache.add(key, 0, timeout=seconds + 5)
-        try:
-            cache.incr(key)
-        except ValueError:
-            cache.set(key, 1, timeout=seconds + 5)
+    ratelimit.count("intake-load", "all", 60)
+    ratelimit.count("intake-accepted", address(request), 3600)
 
 
 def required_bits(request: HttpRequest) -> int:
     """Zero normally; ``POW_BITS`` under load or for an address that already sent several reports."""
-    load = cache.get(f"intake-load:{_window(60)}", 0)
-    mine = cache.get(f"intake-ip:{address(request)}:{_window(3600)}", 0)
+    load = ratelimit.counted("intake-load", "all", 60)
+    mine = ratelimit.counted("intake-accepted", address(request), 3600)
     if load >= conf.get("POW_LOAD_PER_MINUTE") or mine >= conf.get("POW_AFTER_REPORTS_PER_IP"):
         return conf.get("POW_BITS")
     return 0

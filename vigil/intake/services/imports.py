@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from vigil.core import audit, roles
 from vigil.core.models import User
 from vigil.errors import InvalidInput, VigilError
+from vigil.indicators.choices import IndicatorKind
 from vigil.intake.choices import Channel, ImportState
 from vigil.intake.models import ImportJob
 from vigil.intake.services.drafts import ReportDraft, ReportInvalid, prepare_report
@@ -26,6 +27,7 @@ MAX_FILE_BYTES = 20 * 1024 * 1024
 CHUNK = 500
 COLUMNS = ("kind", "value", "text", "description", "money_lost", "happened_on", "external_id", "indicators")
 MAX_ERRORS = 5000
+_KINDS = frozenset(IndicatorKind.values)
 
 
 def _rows(raw: bytes, fmt: str) -> list[dict[str, Any]]:
@@ -109,19 +111,7 @@ def _indicators(value: Any) -> list[tuple[str | None, str]]:
         if not part:
             continue
         kind, sep, rest = part.partition(":")
-        known = kind.strip() in {
-            "url",
-            "domain",
-            "ip",
-            "phone",
-            "bank_account",
-            "email",
-            "social_account",
-            "sms_sender",
-            "app_id",
-            "crypto_wallet",
-            "cidr",
-        }
+        known = kind.strip() in _KINDS
         pairs.append(
             (kind.strip(), rest.strip()) if sep and known and not rest.startswith("//") else (None, part)
         )

@@ -7,7 +7,7 @@ nothing about the visitor is stored: a look-up reads, it never writes.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Q
@@ -40,7 +40,6 @@ class LookupResult:
     last_reported: dt.datetime | None = None
     category: Category | None = None
     appeal_url: str | None = None
-    extra: dict[str, str] = field(default_factory=dict)
 
     @property
     def verdict_label(self) -> str:
@@ -74,12 +73,14 @@ def _groups(indicator: lib.Indicator) -> list[_Group]:
 
 
 def _decisions(indicator_id: int | None, case_ids: list[int], ids: list[int]) -> tuple[Decision, ...]:
+    """Decisions in force: those the blocklist named (``ids``), and those on the value itself."""
     # A decision names one of its case's indicators: no case link, no decision on the value.
-    query = Q(pk__in=ids) if ids else Q()
-    if indicator_id is not None and case_ids:
-        query = query | Q(indicator_id=indicator_id) if ids else Q(indicator_id=indicator_id)
-    elif not ids:
+    on_value = indicator_id is not None and bool(case_ids)
+    if not ids and not on_value:
         return ()
+    query = Q(pk__in=ids)
+    if on_value:
+        query |= Q(indicator_id=indicator_id)
     return tuple(
         Decision.objects.filter(query, state__in=IN_FORCE)
         .exclude(action=ActionKind.NO_ACTION)
@@ -88,15 +89,15 @@ def _decisions(indicator_id: int | None, case_ids: list[int], ids: list[int]) ->
     )
 
 
-def _confirmed_category(case_ids: list[int]) -> Category | bool | None:
-    """The category of a case carrying the indicator that an appraiser confirmed; False if none."""
+def _confirmed_category(case_ids: list[int]) -> Category | None:
+    """The category of a case carrying the indicator that an appraiser confirmed; None if none."""
     case_id = (
         Appraisal.objects.filter(case_id__in=case_ids, verdict=AppraisalVerdict.CONFIRMED)
         .values_list("case_id", flat=True)
         .first()
     )
     if case_id is None:
-        return False
+        return None
     return Case.objects.select_related("category").get(pk=case_id).category
 
 
@@ -145,9 +146,9 @@ def look_up(raw: str) -> LookupResult:
         )
     if decisions:
         return LookupResult(indicator, Verdict.CONFIRMED, decisions, category=decisions[0].category, **facts)
-    confirmed = _confirmed_category(case_ids) if case_ids else False
-    if confirmed is not False:
-        return LookupResult(indicator, Verdict.CONFIRMED, category=confirmed or None, **facts)
+    confirmed = _confirmed_category(case_ids) if case_ids else None
+    if confirmed is not None:
+        return LookupResult(indicator, Verdict.CONFIRMED, category=confirmed, **facts)
     if any(g.state in (GroupState.OPEN, GroupState.IN_CASE) for g in counted):
         return LookupResult(indicator, Verdict.REPORTED, category=_category_of_case(groups), **facts)
     if counted:

@@ -95,6 +95,11 @@ def _indicators_of(reports: Sequence[Report], first: TriageGroup | None) -> list
 
 def _reports_text(reports: Sequence[Report]) -> bytes:
     """The reports as one plain-text evidence file (no contact details: those never leave the desk)."""
+    values: dict[int, list[str]] = {report.pk: [] for report in reports}
+    for report_id, kind, value in ReportIndicator.objects.filter(report__in=reports).values_list(
+        "report_id", "type", "value"
+    ):
+        values[report_id].append(f"{kind}:{value}")
     out = io.StringIO()
     for report in reports:
         out.write(
@@ -105,8 +110,7 @@ def _reports_text(reports: Sequence[Report]) -> bytes:
             out.write(f"happened_on: {report.happened_on.isoformat()}\n")
         if report.money_lost is not None:
             out.write(f"money_lost_vnd: {report.money_lost}\n")
-        values = ", ".join(f"{i.type}:{i.value}" for i in report.indicators.all())
-        out.write(f"indicators: {values}\n")
+        out.write(f"indicators: {', '.join(values[report.pk])}\n")
         if report.text:
             out.write(f"--- message\n{report.text}\n")
         if report.description:
