@@ -288,3 +288,12 @@ def test_a_site_with_a_bad_certificate_is_still_captured(analyst, tls_web):
     assert capture.tls_trusted is False
     tls = capture.summary["redirect_chain"][0]["tls"]
     assert "self-signed" in tls["problem"] and tls["chain"][0]["sha256_fingerprint"]
+
+
+def test_a_malformed_resolver_setting_fails_the_capture_with_a_clear_reason(analyst, settings):
+    settings.VIGIL_CAPTURE_RESOLVER = "127.0.0.1:fiftythree"
+    case = factories.case(analyst)
+    capture = services.request_capture(actor=analyst, case=case, url="http://example.com/")
+    assert services.run_capture(capture.pk, analyst.pk) == "failed"
+    capture.refresh_from_db()
+    assert capture.failure_code == "internal_error" and "VIGIL_CAPTURE_RESOLVER" in capture.failure_message

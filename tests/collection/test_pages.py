@@ -184,3 +184,40 @@ def test_api_lists_and_links_leads(analyst, api, web):
     assert linked.status_code == 200 and linked.json()["state"] == "linked"
     assert client.get("/leads").json() == []
     assert len(client.get("/leads", {"state": "all"}).json()) == 1
+
+
+def test_handling_a_lead_never_redirects_off_site(analyst, web):
+    capture_now(analyst, web.url("/bank/login"))
+    capture_now(analyst, f"http://localhost:{web.port}/bank/login")
+    lead = Lead.objects.get()
+    response = verified_client(analyst).post(
+        f"/leads/{lead.pk}/dismiss/", {"next": "https://evil.example.com/phish"}
+    )
+    assert response.status_code == 302 and response["Location"] == "/leads/"
+    assert Lead.objects.get().state == "dismissed"
+
+
+def test_api_refuses_an_unknown_lead_state_and_a_negative_offset_is_harmless(analyst, api):
+    client = api(analyst)
+    refused = client.get("/leads", {"state": "opn"})
+    assert refused.status_code == 400 and refused.json()["code"] == "invalid_input"
+    assert client.get("/leads", {"offset": -5}).json() == []
+
+
+def test_api_case_captures_query_count_does_not_grow_with_captures(analyst, api, web):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    case = factories.case(analyst)
+    client = api(analyst)
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as context:
+            assert client.get(f"/cases/{case.code}/captures").status_code == 200
+        return len(context)
+
+    capture_now(analyst, web.url("/harmless"), case=case)
+    queries()  # the first request of a token also records its use
+    one = queries()
+    capture_now(analyst, web.url("/gambling"), case=case)
+    assert queries() == one

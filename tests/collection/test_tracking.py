@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
+from django.utils import timezone
 
 from tests import factories
 from tests.collection.helpers import capture_now
@@ -135,3 +138,20 @@ def test_different_pages_raise_no_lead_and_leads_need_a_capture_role(analyst, li
         services.link_lead(actor=analyst, lead=stale)
     assert Lead.objects.get().state == "dismissed"
     assert not AuditEvent.objects.filter(action="lead.linked").exists()
+
+
+def test_observations_count_sightings_and_report_only_values_new_to_a_known_host():
+    from vigil.collection.services.tracking import record_observations
+    from vigil.lib.fetch.dnsrecords import DnsAnswer, DnsSnapshot
+
+    def snapshot(*addresses: str) -> DnsSnapshot:
+        answer = DnsAnswer("shop.example.com", "A", "NOERROR", 30, addresses)
+        return DnsSnapshot("shop.example.com", "test", "2025-01-01T00:00:00Z", (answer,))
+
+    first, later = timezone.now(), timezone.now() + dt.timedelta(hours=1)
+    assert record_observations("shop.example.com", snapshot("192.0.2.1"), first) == {}
+    assert record_observations("shop.example.com", snapshot("192.0.2.1", "192.0.2.2"), later) == {
+        "A": ["192.0.2.2"]
+    }
+    seen = HostObservation.objects.get(host="shop.example.com", value="192.0.2.1")
+    assert (seen.times_seen, seen.first_seen, seen.last_seen) == (2, first, later)

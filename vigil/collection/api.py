@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Router, Status
 
 from vigil.cases import lookups
 from vigil.collection import services
-from vigil.collection.models import Capture, Lead
+from vigil.collection.choices import LeadState
+from vigil.collection.models import Capture, CaptureArtefact, Lead
 from vigil.collection.schemas import CaptureIn, CaptureOut, LeadActionIn, LeadOut, PublicKeyOut
 from vigil.core.api import actor
-from vigil.errors import NotFound
+from vigil.errors import InvalidInput, NotFound
 from vigil.indicators.models import Indicator
 
 router = Router(tags=["collection"])
@@ -51,7 +53,7 @@ def capture_out(capture: Capture) -> dict[str, Any]:
                 "size": a.evidence.size,
                 "media_type": a.evidence.media_type,
             }
-            for a in capture.artefacts.select_related("evidence")
+            for a in capture.artefacts.all()
         ],
         "findings": [
             {
@@ -67,13 +69,14 @@ def capture_out(capture: Capture) -> dict[str, Any]:
     }
 
 
-def _capture(request: HttpRequest, capture_id: int) -> Capture:
-    capture = (
-        Capture.objects.visible_to(actor(request))
-        .select_related("case", "requested_by", "manifest")
-        .filter(pk=capture_id)
-        .first()
+def _with_details(captures: QuerySet[Capture]) -> QuerySet[Capture]:
+    return captures.select_related("case", "requested_by", "manifest").prefetch_related(
+        Prefetch("artefacts", queryset=CaptureArtefact.objects.select_related("evidence")), "findings"
     )
+
+
+def _capture(request: HttpRequest, capture_id: int) -> Capture:
+    capture = _with_details(Capture.objects.visible_to(actor(request))).filter(pk=capture_id).first()
     if capture is None:
         raise NotFound(_("No such capture."))
     return capture
@@ -92,7 +95,7 @@ def start_capture(request: HttpRequest, code: str, body: CaptureIn) -> Status:
 @router.get("/cases/{code}/captures", response=list[CaptureOut])
 def case_captures(request: HttpRequest, code: str) -> Any:
     case = lookups.visible_case(actor(request), code)
-    captures = Capture.objects.filter(case=case).select_related("case", "requested_by", "manifest")[:100]
+    captures = _with_details(Capture.objects.filter(case=case))[:100]
     return [capture_out(capture) for capture in captures]
 
 
@@ -135,10 +138,16 @@ def lead_out(lead: Lead) -> dict[str, Any]:
 @router.get("/leads", response=list[LeadOut])
 def list_leads(request: HttpRequest, state: str = "open", limit: int = 100, offset: int = 0) -> Any:
     """Leads (``state``: open, linked, dismissed or all), newest first."""
+    if state != "all" and state not in LeadState.values:
+        raise InvalidInput(
+            _("Unknown lead state %(state)s; one of %(states)s, or all.")
+            % {"state": state[:50], "states": ", ".join(LeadState.values)},
+            details={"field": "state"},
+        )
     leads = Lead.objects.visible_to(actor(request)).select_related("case", "handled_by")
     if state != "all":
         leads = leads.filter(state=state)
-    limit = max(1, min(limit, 500))
+    limit, offset = max(1, min(limit, 500)), max(0, offset)
     return [lead_out(lead) for lead in leads[offset : offset + limit]]
 
 

@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -182,7 +183,10 @@ def lead_action(request: HttpRequest, lead_id: int, action: str) -> HttpResponse
             messages.success(request, _("Lead dismissed."))
     except VigilError as exc:
         messages.error(request, exc.message)
-    return redirect(request.POST.get("next") or reverse("collection:leads"))
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = reverse("collection:leads")
+    return redirect(target)
 
 
 @login_required

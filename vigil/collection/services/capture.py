@@ -234,16 +234,16 @@ def run_capture(capture_id: int, actor_id: int) -> str:
     capture = Capture.objects.select_related("case__category", "requested_by").get(pk=capture_id)
     actor = User.objects.get(pk=actor_id)
     progress = _Progress(capture)
-    settings_now = config.capture_config()
-    browser = (
-        runner.browser_for(
-            settings_now.browser_executable, settings_now.policy.user_agent, settings_now.browser_timeout
-        )
-        if settings_now.browser_executable
-        else None
-    )
-    future = runner.submit(pipeline.capture(capture.url, settings_now, progress.emit, browser))
     try:
+        settings_now = config.capture_config()  # a bad setting fails this capture, not the worker
+        browser = (
+            runner.browser_for(
+                settings_now.browser_executable, settings_now.policy.user_agent, settings_now.browser_timeout
+            )
+            if settings_now.browser_executable
+            else None
+        )
+        future = runner.submit(pipeline.capture(capture.url, settings_now, progress.emit, browser))
         while True:
             try:
                 outcome = future.result(timeout=0.2)
@@ -268,12 +268,8 @@ def run_capture(capture_id: int, actor_id: int) -> str:
 def _detect(facts: PageFacts | None) -> list[DetectorResult]:
     if facts is None:
         return []
-    try:
-        from vigil.lib.detectors import run_all  # type: ignore[attr-defined]
-    except ImportError:
-        from vigil.lib.detectors.base import registry
+    from vigil.lib.detectors import run_all  # importing the package registers every detector
 
-        run_all = registry.run_all
     return list(run_all(facts))
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 
 from vigil.lib.fetch import manifest
 from vigil.lib.fetch.http import FetchPolicy
@@ -51,13 +52,17 @@ def _resolver() -> tuple[str, int] | None:
     value = (settings.VIGIL_CAPTURE_RESOLVER or "").strip()
     if not value:
         return None
+    host, port = value, "53"
     if value.startswith("["):  # [::1]:53
         host, _, port = value[1:].partition("]")
-        return host, int(port.lstrip(":") or 53)
-    if value.count(":") == 1:
+        port = port.removeprefix(":") or "53"
+    elif value.count(":") == 1:
         host, port = value.split(":")
-        return host, int(port)
-    return value, 53
+    if not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise ImproperlyConfigured(
+            f"VIGIL_CAPTURE_RESOLVER must be host[:port] or [IPv6]:port, not {value!r}"
+        )
+    return host, int(port)
 
 
 def capture_config() -> CaptureConfig:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -82,8 +82,9 @@ def record_observations(host: str, snapshot: dnsrecords.DnsSnapshot, at: dt.date
         for value in snapshot.values(rdtype):
             value = value.lower().rstrip(".") if rdtype == "NS" else value
             if (rdtype, value) in known:
-                HostObservation.objects.filter(host=host, rdtype=rdtype, value=value).update(last_seen=at)
-                _bump(host, rdtype, value)
+                HostObservation.objects.filter(host=host, rdtype=rdtype, value=value).update(
+                    last_seen=at, times_seen=F("times_seen") + 1
+                )
                 continue
             try:
                 with transaction.atomic():
@@ -95,14 +96,6 @@ def record_observations(host: str, snapshot: dnsrecords.DnsSnapshot, at: dt.date
             if any(kind == rdtype for kind, _ in known):
                 new[rdtype].append(value)
     return dict(new)
-
-
-def _bump(host: str, rdtype: str, value: str) -> None:
-    from django.db.models import F
-
-    HostObservation.objects.filter(host=host, rdtype=rdtype, value=value).update(
-        times_seen=F("times_seen") + 1
-    )
 
 
 def raise_lead(

@@ -22,6 +22,8 @@ from __future__ import annotations
 import ipaddress
 from dataclasses import dataclass
 
+from vigil.lib.ips import format_ipv6
+
 __all__ = ["REFUSED_RANGES", "AddressRefused", "display", "parse_ip", "refusal"]
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
@@ -113,8 +115,8 @@ def display(ip: IPAddress) -> str:
     >>> display(ipaddress.ip_address("::ffff:7f00:1")), display(ipaddress.ip_address("10.0.0.1"))
     ('::ffff:127.0.0.1', '10.0.0.1')
     """
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None and not ip.scope_id:
-        return f"::ffff:{ip.ipv4_mapped}"
+    if isinstance(ip, ipaddress.IPv6Address) and not ip.scope_id:
+        return format_ipv6(ip)
     return str(ip)
 
 
