@@ -125,9 +125,7 @@ def _where(brand: Brand) -> str:
 
 def _claimed(title: Prepared, forms: Prepared, body: Prepared) -> list[Mention]:
     """Brands the page presents itself as: named in its title or forms, or all over its text."""
-    claimed = [
-        m for m in mentions(title) + mentions(forms) if m.brand.kind != "platform" or m in mentions(title)
-    ]
+    claimed = mentions(title) + [m for m in mentions(forms) if m.brand.kind != "platform"]
     in_body = [m for m in mentions(body) if m.brand.kind != "platform"]
     if in_body and len(in_body) < 5 and in_body[0].count >= 2:
         claimed.append(in_body[0])  # a list of many banks is a payment page, not a disguise

@@ -66,19 +66,15 @@ def _score(total: float) -> float:
 
 
 def _shown(hit: Hit) -> str:
-    return f'"{hit.matched or hit.snippet}"'
+    if hit.term.phrase.startswith("re:"):  # a pattern: show what it matched
+        return f'"{hit.matched or hit.snippet}"'
+    if hit.term.phrase.startswith("a link"):  # made up by _find, not a phrase of the text
+        return hit.term.phrase
+    return f'"{hit.term.phrase}"'
 
 
 def _phrases(hits: list[Hit], kinds: tuple[str, ...], limit: int = 5) -> str:
-    shown = [
-        _shown(h)
-        if h.term.phrase.startswith("re:")
-        else h.term.phrase
-        if h.term.phrase.startswith("a link")
-        else f'"{h.term.phrase}"'
-        for h in hits
-        if h.term.kind in kinds
-    ]
+    shown = [_shown(h) for h in hits if h.term.kind in kinds]
     return ", ".join(shown[:limit]) + (" …" if len(shown) > limit else "")
 
 

@@ -23,6 +23,7 @@ import csv
 import hashlib
 import random
 import time
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -201,8 +202,7 @@ def train_and_evaluate(
     files = corpus_files(data_dir)
     messages = load_corpora(data_dir)
     if limit is not None:
-        kept: dict[str, int] = {}
-        messages = [m for m in messages if kept.setdefault(m.source, 0) < limit and _take(kept, m.source)]
+        messages = _first_of_each_source(messages, limit)
     train, test = split(messages, test_fraction=test_fraction, seed=seed)
     started = time.perf_counter()
     model = TextClassifier.train(
@@ -227,9 +227,14 @@ def train_and_evaluate(
     return TrainingRun(TextClassifier(model.pipeline, model.threshold, report), report)
 
 
-def _take(kept: dict[str, int], source: str) -> bool:
-    kept[source] += 1
-    return True
+def _first_of_each_source(messages: Sequence[Message], limit: int) -> list[Message]:
+    kept: Counter[str] = Counter()
+    first = []
+    for message in messages:
+        if kept[message.source] < limit:
+            kept[message.source] += 1
+            first.append(message)
+    return first
 
 
 def format_report(report: dict[str, object]) -> list[str]:
