@@ -19,10 +19,11 @@ artefact stored as evidence with its audit events. Figures go to stdout as
 from __future__ import annotations
 
 import argparse
+import contextlib
+import datetime as dt
 import json
 import shutil
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -30,14 +31,11 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from bench.common import exit_on_sigterm, log, print_figures, scratch_directory  # noqa: E402
 from tests.collection.standalone import Standalone  # noqa: E402
 from tests.webfixtures import WebFixtures  # noqa: E402
 
 PAGES = ["/bank/login", "/gambling", "/cloak", "/harmless", "/redirect/start"]
-
-
-def log(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
 
 
 def run_mode(env: Standalone, web: WebFixtures, *, count: int, workers: int, browser: str) -> float:
@@ -50,11 +48,16 @@ def run_mode(env: Standalone, web: WebFixtures, *, count: int, workers: int, bro
     try:
         wait_done(env, warmup, timeout=180)
         timed = json.loads(env.run("--", "setup", *urls).strip().splitlines()[-1])["captures"]
-        started = time.perf_counter()
         states = wait_done(env, timed, timeout=max(120, count * 5))
-        elapsed = time.perf_counter() - started
     finally:
         env.stop_workers()
+    # From the first capture's request to the last one's end, as the database recorded them:
+    # the workers start on the first captures while the set-up is still queueing the rest.
+    first, last = env.query(
+        "SELECT MIN(requested_at), MAX(finished_at) FROM collection_capture "
+        f"WHERE id BETWEEN {min(timed)} AND {max(timed)}"
+    )[0]
+    elapsed = (_moment(last) - _moment(first)).total_seconds()
     failed = {pk: state for pk, state in states.items() if state != "succeeded"}
     if failed:
         raise SystemExit(f"{len(failed)} captures did not succeed: {failed}\n{env.logs()}")
@@ -73,6 +76,11 @@ def run_mode(env: Standalone, web: WebFixtures, *, count: int, workers: int, bro
             raise SystemExit(f"only {shots} of {count} captures have a screenshot")
     log(f"{count} captures in {elapsed:.1f} s with {workers} workers (browser: {browser})")
     return count / elapsed
+
+
+def _moment(value: object) -> dt.datetime:
+    """A timestamp as PostgreSQL (a datetime) or SQLite (ISO text) returns it."""
+    return value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(str(value))
 
 
 def wait_done(env: Standalone, ids: list[int], *, timeout: float) -> dict[int, str]:
@@ -95,31 +103,24 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--browser", default=shutil.which("chromium") or "/usr/bin/chromium")
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory (worker logs)")
     args = parser.parse_args(argv)
-    directory = Path(tempfile.mkdtemp(prefix="vigil-bench-capture-"))
+    exit_on_sigterm()
     figures: list[tuple[str, float, str]] = []
-    env = Standalone(directory)
-    try:
-        with WebFixtures() as web:
-            started = time.perf_counter()
-            env.migrate()
-            log(f"migrated a fresh database in {time.perf_counter() - started:.1f} s")
-            rate = run_mode(env, web, count=args.captures, workers=args.workers, browser="off")
-            figures.append(("captures_per_s_nobrowser", round(rate, 1), "captures/s"))
-            if Path(args.browser).exists():
-                rate = run_mode(
-                    env, web, count=args.browser_captures, workers=args.workers, browser=args.browser
-                )
-                figures.append(("captures_per_s_browser", round(rate, 2), "captures/s"))
-            else:
-                log(f"skipped the browser run: no Chromium at {args.browser}")
-    finally:
-        env.close()
-        if args.keep:
-            log(f"kept {directory}")
+    with (
+        scratch_directory("vigil-bench-capture-", keep=args.keep) as directory,
+        contextlib.closing(Standalone(directory)) as env,
+        WebFixtures() as web,
+    ):
+        started = time.perf_counter()
+        env.migrate()
+        log(f"migrated a fresh database in {time.perf_counter() - started:.1f} s")
+        rate = run_mode(env, web, count=args.captures, workers=args.workers, browser="off")
+        figures.append(("captures_per_s_nobrowser", round(rate, 1), "captures/s"))
+        if Path(args.browser).exists():
+            rate = run_mode(env, web, count=args.browser_captures, workers=args.workers, browser=args.browser)
+            figures.append(("captures_per_s_browser", round(rate, 2), "captures/s"))
         else:
-            shutil.rmtree(directory, ignore_errors=True)
-    for name, value, unit in figures:
-        print(f"{name}: {value} {unit}")
+            log(f"skipped the browser run: no Chromium at {args.browser}")
+    print_figures(figures)
     return 0
 
 

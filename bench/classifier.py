@@ -23,19 +23,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.common import figure, log
 from vigil.lib.detectors import PageFacts, run_all, textdata
 from vigil.lib.detectors.textclassifier import TextClassifier
 
 DATA = Path(os.environ.get("VIGIL_SHARED_DATA", "/work/shared/data"))
-
-
-def say(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
-
-
-def figure(name: str, value: float, unit: str = "") -> None:
-    text = str(value) if isinstance(value, int) else f"{value:.3f}"
-    print(f"{name}: {text} {unit}".rstrip(), flush=True)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -47,10 +39,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         textdata.corpus_files(args.data)
     except textdata.DataMissing as exc:
-        say(f"skipped: {exc}")
+        log(f"skipped: {exc}")
         return 0
 
-    say(f"training on {args.data} (seed {args.seed}, {textdata.TEST_FRACTION:.0%} held out) ...")
+    log(f"training on {args.data} (seed {args.seed}, {textdata.TEST_FRACTION:.0%} held out) ...")
     started = time.perf_counter()
     run = textdata.train_and_evaluate(args.data, seed=args.seed)
     total = time.perf_counter() - started
@@ -91,7 +83,7 @@ def main(argv: list[str] | None = None) -> int:
     figure("detectors_messages_per_s", len(texts) / (time.perf_counter() - started), "msg/s")
 
     if args.repeat:
-        say("training again to check that the figures repeat ...")
+        log("training again to check that the figures repeat ...")
         again = textdata.train_and_evaluate(args.data, seed=args.seed)
         figure("classifier_repeat_identical", int(again.report["held_out"] == held_out))
     return 0

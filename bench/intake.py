@@ -49,13 +49,12 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench.loadgen import (  # noqa: E402 - after the path set-up above
+from bench.common import log, percentile  # noqa: E402 - after the path set-up above
+from bench.loadgen import (  # noqa: E402
     Maker,
     bare_prepare,
     describe,
     free_port,
-    log,
-    percentile,
     rate,
     read_response,
     request,

@@ -34,6 +34,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from bench.common import figure, log  # noqa: E402 - after the path set-up above
 from vigil.lib.blocklist import Rule, RuleAction, RuleKind, RuleRef, url_expression  # noqa: E402
 from vigil.lib.errors import IndicatorError  # noqa: E402
 from vigil.lib.matcher import Snapshot, Verdict, compile_snapshot  # noqa: E402
@@ -83,15 +84,6 @@ TLDS = [
 ]
 NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789-_.")
 LEGAL_BASES = ["nd-13-2023", "blhs-290", "nd-147-2024"]
-
-
-def say(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
-
-
-def figure(name: str, value: float, unit: str = "") -> None:
-    text = str(value) if isinstance(value, int) else f"{value:.3f}"
-    print(f"{name}: {text} {unit}".rstrip(), flush=True)
 
 
 class Timer:
@@ -443,7 +435,7 @@ def parity(rules: list[Rule], canonical: list[CanonicalUrl], verdicts: list[Verd
     with Timer() as timer:
         simple_verdicts = [simple.match(url) for url in canonical]
     simple_mismatches = sum(ours != theirs for ours, theirs in zip(verdicts, simple_verdicts, strict=True))
-    say(f"  expression-set implementation: {len(canonical)} queries in {timer.seconds:.1f} s")
+    log(f"  expression-set implementation: {len(canonical)} queries in {timer.seconds:.1f} s")
     figure("expression_set_urls_per_s", round(len(canonical) / timer.seconds), "urls/s")
     sample = sorted(
         random.Random(SEED + 1).sample(range(len(canonical)), min(REFERENCE_SAMPLE, len(canonical)))
@@ -451,7 +443,7 @@ def parity(rules: list[Rule], canonical: list[CanonicalUrl], verdicts: list[Verd
     with Timer() as timer:
         reference = reference_verdicts(rules, [canonical[index] for index in sample])
     reference_mismatches = sum(reference[n] != verdicts[index] for n, index in enumerate(sample))
-    say(f"  reference implementation: {len(sample)} sampled queries in {timer.seconds:.1f} s")
+    log(f"  reference implementation: {len(sample)} sampled queries in {timer.seconds:.1f} s")
     return simple_mismatches, reference_mismatches, len(sample)
 
 
@@ -537,7 +529,7 @@ def run_adblock(rules: list[Rule], urls: list[str], limit: int, workdir: Path) -
     subset = urls[:limit]
     (workdir / "filters.txt").write_text("\n".join(filters))
     (workdir / "urls.txt").write_text("\n".join(subset))
-    say(f"adblock: {len(filters)} filters ({skipped} rules left out), {len(subset)} URLs, in a subprocess")
+    log(f"adblock: {len(filters)} filters ({skipped} rules left out), {len(subset)} URLs, in a subprocess")
     result = subprocess.run(
         [
             sys.executable,
@@ -573,29 +565,29 @@ def main(argv: Sequence[str] | None = None) -> int:
         adblock_worker(*args.adblock_worker)
         return 0
     if not UT1_DOMAINS.exists() or not GLOBAL.is_dir():
-        say(f"skipped: the shared lists are not in {DATA} (set VIGIL_SHARED_DATA to their folder)")
+        log(f"skipped: the shared lists are not in {DATA} (set VIGIL_SHARED_DATA to their folder)")
         return 0
     bench_start = time.perf_counter()
     rng = random.Random(SEED)
 
-    say("reading the lists ...")
+    log("reading the lists ...")
     sources = read_sources()
-    say(f"  {len(sources.names)} names, {len(sources.ips)} IPv4 addresses, {len(sources.urls)} URLs")
+    log(f"  {len(sources.names)} names, {len(sources.ips)} IPv4 addresses, {len(sources.urls)} URLs")
     corpus = build_corpus(sources, args.domains, args.urls, rng)
     rules = corpus.rules
     stats = Counter((rule.kind.value, rule.action.value) for rule in rules)
-    say("  rules: " + ", ".join(f"{kind}/{action} {n}" for (kind, action), n in sorted(stats.items())))
+    log("  rules: " + ", ".join(f"{kind}/{action} {n}" for (kind, action), n in sorted(stats.items())))
     with Timer() as timer:
         canonical = build_queries(corpus, args.queries, rng)
         urls = [url.url for url in canonical]
-    say(f"  {len(urls)} queries made and canonicalised in {timer.seconds:.1f} s (not timed below)")
+    log(f"  {len(urls)} queries made and canonicalised in {timer.seconds:.1f} s (not timed below)")
 
-    say("compiling ...")
+    log("compiling ...")
     with Timer() as timer:
         snapshot = compile_snapshot(rules, generated_at="2026-05-15T00:00:00+00:00")
     figure("matcher_compile_s", timer.seconds, "s")
 
-    say("matching (best of 3) ...")
+    log("matching (best of 3) ...")
     figure("python_loop_ns", python_loop_ns(), "ns")
     rate = throughput(snapshot, urls)
     figure("matcher_urls_per_s", round(rate), "urls/s")
@@ -607,7 +599,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     statuses = Counter(verdict.status for verdict in verdicts)
     figure("matcher_query_hits_percent", 100 * (len(urls) - statuses["none"]) / len(urls), "%")
 
-    say("checking parity ...")
+    log("checking parity ...")
     simple, reference, sampled = parity(rules, canonical, verdicts)
     figure("matcher_parity_mismatches", simple + reference)
     figure("matcher_parity_expression_set_checked", len(urls), "queries")
@@ -625,7 +617,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         entries = len(snapshot)
         del snapshot
         gc.collect()
-        say("loading in a fresh process ...")
+        log("loading in a fresh process ...")
         worker = subprocess.run(
             [sys.executable, __file__, "--load-worker", str(path)], capture_output=True, text=True, check=True
         )
@@ -637,7 +629,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         adblock = run_adblock(rules, urls, args.adblock_queries or len(urls), workdir)
     if adblock is None:
-        say(ADBLOCK_MISSING)
+        log(ADBLOCK_MISSING)
         print(f"adblock_urls_per_s: n/a ({ADBLOCK_MISSING})", flush=True)
     else:
         figure("adblock_urls_per_s", round(float(str(adblock["urls_per_s"]))), "urls/s")

@@ -38,6 +38,7 @@ import dns.rdataclass  # noqa: E402
 import dns.rdatatype  # noqa: E402
 import dns.zone  # noqa: E402
 
+from bench.common import log  # noqa: E402
 from vigil.lib.blocklist import Rule, RuleAction, RuleKind, RuleRef  # noqa: E402
 from vigil.lib.exports.registry import ExportError, ExportMeta, check_names  # noqa: E402
 from vigil.lib.exports.rpz import Policy, RpzRecord  # noqa: E402
@@ -59,10 +60,6 @@ META = ExportMeta(
     block_host="blocked.vigil.example",
     nameservers=("ns1.vigil.example",),
 )
-
-
-def log(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
 
 
 def ut1_rows() -> Iterator[tuple[str, str]]:

@@ -34,16 +34,12 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
-import shutil
-import signal
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from types import FrameType
 from typing import TYPE_CHECKING, Any
 
 import dns.exception
@@ -52,13 +48,8 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench.time_to_enforcement_dns import (  # noqa: E402 - after the path set-up above
-    MAIN_ZONE,
-    RECENT_ZONE,
-    existing_rules,
-    log,
-    percentile,
-)
+from bench.common import exit_on_sigterm, log, percentile, print_figures, scratch_directory  # noqa: E402
+from bench.time_to_enforcement_dns import MAIN_ZONE, RECENT_ZONE, write_big_zone  # noqa: E402
 from tests.dnsservers import (  # noqa: E402
     Answer,
     BindServer,
@@ -68,11 +59,8 @@ from tests.dnsservers import (  # noqa: E402
     query,
     require,
     wait_until,
-    zone_meta,
     zone_text,
 )
-from vigil.lib.exports.rpz import Policy  # noqa: E402
-from vigil.lib.exports.zonefile import write_zone  # noqa: E402
 
 if TYPE_CHECKING:
     from vigil.blocking.models import DnsTarget
@@ -127,15 +115,6 @@ def prepare_environment(data_dir: Path) -> None:
 # --- DNS servers ---------------------------------------------------------------------------
 
 
-def write_main_zone(path: Path, count: int) -> tuple[int, str]:
-    """The large policy zone, written by Vigil's zone writer; its record count and a blocked name."""
-    rules = list(existing_rules(count // 2))
-    meta = zone_meta(MAIN_ZONE, 1, policy=Policy.CNAME, block_host=BLOCK_PAGE)
-    with path.open("w", encoding="utf-8") as out:
-        stats = write_zone(rules, out, meta)
-    return stats.written, rules[-1].value
-
-
 @dataclass
 class Servers:
     primary: BindServer
@@ -154,7 +133,7 @@ def start_servers(directory: Path, records: int, stack: contextlib.ExitStack) ->
 
     started = time.perf_counter()
     main_path = directory / "primary" / f"{MAIN_ZONE}.db"
-    written, blocked_name = write_main_zone(main_path, records)
+    written, blocked_name = write_big_zone(main_path, records, BLOCK_PAGE)
     size_mb = main_path.stat().st_size / 1e6
     log(f"wrote {written:,} records ({size_mb:.0f} MB) in {time.perf_counter() - started:.1f} s")
 
@@ -468,25 +447,13 @@ def measure(args: argparse.Namespace, directory: Path) -> list[tuple[str, float,
     return figures
 
 
-def _exit_on_sigterm(signum: int, frame: FrameType | None) -> None:
-    raise SystemExit(128 + signum)  # unwinds through the clean-ups, as Ctrl-C does
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
-    signal.signal(signal.SIGTERM, _exit_on_sigterm)
+    exit_on_sigterm()
     started = time.perf_counter()
-    directory = Path(tempfile.mkdtemp(prefix="vigil-bench-tte-"))
-    try:
+    with scratch_directory("vigil-bench-tte-", keep=args.keep) as directory:
         figures = measure(args, directory)
-    finally:
-        if args.keep:
-            log(f"kept {directory}")
-        else:
-            shutil.rmtree(directory, ignore_errors=True)
-    for name, value, unit in figures:
-        print(f"{name}: {value} {unit}".rstrip())
-    sys.stdout.flush()
+    print_figures(figures)
     log(f"bench took {time.perf_counter() - started:.1f} s")
     return 0
 

@@ -24,11 +24,8 @@ zone, then against the recent zone (the two-zone pattern). Figures go to stdout 
 from __future__ import annotations
 
 import argparse
-import math
 import random
-import shutil
 import sys
-import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
@@ -37,7 +34,8 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from tests.dnsservers import (  # noqa: E402 - after the path set-up above
+from bench.common import exit_on_sigterm, log, percentile, print_figures, scratch_directory  # noqa: E402
+from tests.dnsservers import (  # noqa: E402
     BindServer,
     BindZone,
     TsigKey,
@@ -59,18 +57,6 @@ BLOCK_PAGE = "walled.example.test"
 TLDS = ["com", "net", "org", "info", "xyz", "top", "vn", "com.vn", "online", "site"]
 SEED = 20261128
 BUSY_NAMES = 5  # recent-zone updates timed while the resolver rebuilds the large zone
-
-
-def log(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
-
-
-def percentile(values: Sequence[float], q: float) -> float:
-    """Linear-interpolated percentile (``q`` in 0..100)."""
-    ordered = sorted(values)
-    rank = (len(ordered) - 1) * q / 100
-    low, high = math.floor(rank), math.ceil(rank)
-    return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -97,10 +83,10 @@ def existing_rules(count: int) -> Iterator[Rule]:
         )
 
 
-def write_big_zone(path: Path, count: int) -> tuple[int, str]:
+def write_big_zone(path: Path, count: int, block_host: str = BLOCK_PAGE) -> tuple[int, str]:
     """Write the large policy zone with Vigil's zone writer; return its record count and a blocked name."""
     rules = list(existing_rules(count // 2))
-    meta = zone_meta(MAIN_ZONE, 1, policy=Policy.CNAME, block_host=BLOCK_PAGE)
+    meta = zone_meta(MAIN_ZONE, 1, policy=Policy.CNAME, block_host=block_host)
     with path.open("w", encoding="utf-8") as out:
         stats = write_zone(rules, out, meta)
     return stats.written, rules[-1].value
@@ -258,18 +244,11 @@ def measure(args: argparse.Namespace, directory: Path) -> list[tuple[str, float,
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
+    exit_on_sigterm()
     started = time.perf_counter()
-    directory = Path(tempfile.mkdtemp(prefix="vigil-bench-dns-"))
-    try:
+    with scratch_directory("vigil-bench-dns-", keep=args.keep) as directory:
         figures = measure(args, directory)
-    finally:
-        if args.keep:
-            log(f"servers' files kept in {directory}")
-        else:
-            shutil.rmtree(directory, ignore_errors=True)
-    for name, value, unit in figures:
-        print(f"{name}: {value} {unit}".rstrip())
-    sys.stdout.flush()
+    print_figures(figures)
     log(f"bench took {time.perf_counter() - started:.1f} s")
     return 0
 
